@@ -1,0 +1,38 @@
+// node/base/clock.h
+//
+// Wall-clock and monotonic time in the units Redis uses. Expiry deadlines are
+// absolute unix milliseconds (as in Redis and in RDB files); timeouts and
+// latencies use the monotonic clock.
+
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace node::base {
+
+inline int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+inline int64_t UnixUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+inline int64_t MonoMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+inline int64_t MonoUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace node::base
