@@ -1,0 +1,693 @@
+// Tests for node/config/config.h: the table, Set, CONFIG GET/SET, Validate,
+// Rewrite. Expected CONFIG GET texts and error messages were observed on
+// Debian's redis-server 7.0.15 (started on a loopback port in a private
+// network namespace, `CONFIG GET *` and CONFIG SET probes) and are hard-coded
+// here.
+
+#include "node/config/config.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "node/config/config_text.h"
+
+using node::config::Config;
+using node::config::Def;
+using node::config::Source;
+using Args = std::vector<std::string>;
+
+namespace {
+
+std::string GetValue(const Config& c, std::string_view name) {
+  auto v = c.Get(name);
+  REQUIRE(v.size() == 1);
+  return v[0].second;
+}
+
+}  // namespace
+
+TEST_SUITE("config/config") {
+  TEST_CASE("every row has a unique lower-case name and a default that parses") {
+    std::set<std::string> seen;
+    const Config defaults;
+    for (const Def& d : Config::Table()) {
+      CAPTURE(d.name);
+      CHECK(static_cast<bool>(d.parse));
+      CHECK(static_cast<bool>(d.format));
+      CHECK(seen.insert(std::string(d.name)).second);
+      if (!d.alias.empty()) CHECK(seen.insert(std::string(d.alias)).second);
+      for (char ch : d.name) CHECK_FALSE((ch >= 'A' && ch <= 'Z'));
+      // Setting the default text explicitly changes nothing (so Settings{}
+      // and the table agree).
+      Config c;
+      auto args = node::config::SplitArgs(d.default_text);
+      REQUIRE(args.has_value());
+      if (args->empty()) args->push_back("");
+      CHECK(c.Set(d.name, *args, Source::kFile));
+      CHECK(c.GetOne(d.name) == defaults.GetOne(d.name));
+      CHECK(d.EnvName().starts_with("SHOAL_"));
+    }
+  }
+
+  TEST_CASE("Settings{} holds the same values as the table's defaults") {
+    Config c;
+    node::config::Settings fresh;
+    Config other;
+    other.s = fresh;
+    for (const Def& d : Config::Table()) {
+      CAPTURE(d.name);
+      CHECK(other.GetOne(d.name) == c.GetOne(d.name));
+    }
+  }
+
+  TEST_CASE("every directive of Debian's redis.conf 7.0 is known") {
+    // Directive names found in /etc/redis/redis.conf (commented or not).
+    for (const char* n : {"acl-pubsub-default",
+                          "aclfile",
+                          "acllog-max-len",
+                          "active-defrag-cycle-max",
+                          "active-defrag-cycle-min",
+                          "active-defrag-ignore-bytes",
+                          "active-defrag-max-scan-fields",
+                          "active-defrag-threshold-lower",
+                          "active-defrag-threshold-upper",
+                          "active-expire-effort",
+                          "activedefrag",
+                          "activerehashing",
+                          "always-show-logo",
+                          "aof-load-truncated",
+                          "aof-rewrite-incremental-fsync",
+                          "aof-timestamp-enabled",
+                          "aof-use-rdb-preamble",
+                          "appenddirname",
+                          "appendfilename",
+                          "appendfsync",
+                          "appendonly",
+                          "auto-aof-rewrite-min-size",
+                          "auto-aof-rewrite-percentage",
+                          "bind",
+                          "bind-source-addr",
+                          "busy-reply-threshold",
+                          "client-output-buffer-limit",
+                          "client-query-buffer-limit",
+                          "cluster-allow-pubsubshard-when-down",
+                          "cluster-allow-reads-when-down",
+                          "cluster-allow-replica-migration",
+                          "cluster-announce-bus-port",
+                          "cluster-announce-hostname",
+                          "cluster-announce-ip",
+                          "cluster-announce-port",
+                          "cluster-announce-tls-port",
+                          "cluster-config-file",
+                          "cluster-enabled",
+                          "cluster-link-sendbuf-limit",
+                          "cluster-migration-barrier",
+                          "cluster-node-timeout",
+                          "cluster-port",
+                          "cluster-preferred-endpoint-type",
+                          "cluster-replica-no-failover",
+                          "cluster-replica-validity-factor",
+                          "cluster-require-full-coverage",
+                          "crash-log-enabled",
+                          "crash-memcheck-enabled",
+                          "daemonize",
+                          "databases",
+                          "dbfilename",
+                          "dir",
+                          "disable-thp",
+                          "dynamic-hz",
+                          "enable-debug-command",
+                          "enable-module-command",
+                          "enable-protected-configs",
+                          "hash-max-listpack-entries",
+                          "hash-max-listpack-value",
+                          "hll-sparse-max-bytes",
+                          "hz",
+                          "ignore-warnings",
+                          "io-threads",
+                          "io-threads-do-reads",
+                          "jemalloc-bg-thread",
+                          "latency-monitor-threshold",
+                          "latency-tracking",
+                          "latency-tracking-info-percentiles",
+                          "lazyfree-lazy-eviction",
+                          "lazyfree-lazy-expire",
+                          "lazyfree-lazy-server-del",
+                          "lazyfree-lazy-user-del",
+                          "lazyfree-lazy-user-flush",
+                          "lfu-decay-time",
+                          "lfu-log-factor",
+                          "list-compress-depth",
+                          "list-max-listpack-size",
+                          "loadmodule",
+                          "logfile",
+                          "loglevel",
+                          "lua-time-limit",
+                          "masterauth",
+                          "masteruser",
+                          "maxclients",
+                          "maxmemory",
+                          "maxmemory-clients",
+                          "maxmemory-eviction-tenacity",
+                          "maxmemory-policy",
+                          "maxmemory-samples",
+                          "min-replicas-max-lag",
+                          "min-replicas-to-write",
+                          "no-appendfsync-on-rewrite",
+                          "notify-keyspace-events",
+                          "oom-score-adj",
+                          "oom-score-adj-values",
+                          "pidfile",
+                          "port",
+                          "proc-title-template",
+                          "propagation-error-behavior",
+                          "protected-mode",
+                          "proto-max-bulk-len",
+                          "rdb-del-sync-files",
+                          "rdb-save-incremental-fsync",
+                          "rdbchecksum",
+                          "rdbcompression",
+                          "rename-command",
+                          "repl-backlog-size",
+                          "repl-backlog-ttl",
+                          "repl-disable-tcp-nodelay",
+                          "repl-diskless-load",
+                          "repl-diskless-sync",
+                          "repl-diskless-sync-delay",
+                          "repl-diskless-sync-max-replicas",
+                          "repl-ping-replica-period",
+                          "repl-timeout",
+                          "replica-announce-ip",
+                          "replica-announce-port",
+                          "replica-announced",
+                          "replica-ignore-disk-write-errors",
+                          "replica-ignore-maxmemory",
+                          "replica-lazy-flush",
+                          "replica-priority",
+                          "replica-read-only",
+                          "replica-serve-stale-data",
+                          "replicaof",
+                          "requirepass",
+                          "sanitize-dump-payload",
+                          "save",
+                          "set-max-intset-entries",
+                          "set-proc-title",
+                          "shutdown-on-sigint",
+                          "shutdown-on-sigterm",
+                          "shutdown-timeout",
+                          "slowlog-log-slower-than",
+                          "slowlog-max-len",
+                          "socket-mark-id",
+                          "stop-writes-on-bgsave-error",
+                          "stream-node-max-bytes",
+                          "stream-node-max-entries",
+                          "supervised",
+                          "syslog-enabled",
+                          "syslog-facility",
+                          "syslog-ident",
+                          "tcp-backlog",
+                          "tcp-keepalive",
+                          "timeout",
+                          "tls-auth-clients",
+                          "tls-ca-cert-dir",
+                          "tls-ca-cert-file",
+                          "tls-cert-file",
+                          "tls-ciphers",
+                          "tls-ciphersuites",
+                          "tls-client-cert-file",
+                          "tls-client-key-file",
+                          "tls-client-key-file-pass",
+                          "tls-cluster",
+                          "tls-dh-params-file",
+                          "tls-key-file",
+                          "tls-key-file-pass",
+                          "tls-port",
+                          "tls-prefer-server-ciphers",
+                          "tls-protocols",
+                          "tls-replication",
+                          "tls-session-cache-size",
+                          "tls-session-cache-timeout",
+                          "tls-session-caching",
+                          "tracking-table-max-keys",
+                          "unixsocket",
+                          "unixsocketperm",
+                          "user",
+                          "zset-max-listpack-entries",
+                          "zset-max-listpack-value",
+                          "slaveof",
+                          "server_cpulist",
+                          "bio_cpulist",
+                          "aof_rewrite_cpulist",
+                          "bgsave_cpulist"}) {
+      CAPTURE(n);
+      CHECK(Config::FindDef(n) != nullptr);
+    }
+  }
+
+  TEST_CASE("names and aliases are found case-insensitively") {
+    CHECK(Config::FindDef("PORT")->name == "port");
+    CHECK(Config::FindDef("slaveof")->name == "replicaof");
+    CHECK(Config::FindDef("Lua-Time-Limit")->name == "busy-reply-threshold");
+    CHECK(Config::FindDef("hash-max-ziplist-entries")->name == "hash-max-listpack-entries");
+    CHECK(Config::FindDef("foo") == nullptr);
+  }
+
+  TEST_CASE("env names and flags come from the directive name") {
+    CHECK(Config::FindDef("cluster-node-timeout")->EnvName() == "SHOAL_CLUSTER_NODE_TIMEOUT");
+    CHECK(Config::FindDef("cluster-node-timeout")->FlagName() == "--cluster-node-timeout");
+    CHECK(Config::FindDef("shoal-discovery")->EnvName() == "SHOAL_DISCOVERY");
+    CHECK(Config::FindDef("shoal-announce-ip")->EnvName() == "SHOAL_ANNOUNCE_IP");
+    CHECK(Config::FindDef("server_cpulist")->EnvName() == "SHOAL_SERVER_CPULIST");
+  }
+
+  TEST_CASE("CONFIG GET of defaults matches redis-server 7.0.15") {
+    // Values observed with `redis-cli CONFIG GET <name>` on a default
+    // redis-server 7.0.15 (no config file).
+    Config c;
+    const std::pair<const char*, const char*> kObserved[] = {
+        {"save", "3600 1 300 100 60 10000"},
+        {"bind", "* -::*"},
+        {"client-output-buffer-limit",
+         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+        {"proto-max-bulk-len", "536870912"},
+        {"client-query-buffer-limit", "1073741824"},
+        {"repl-backlog-size", "1048576"},
+        {"auto-aof-rewrite-min-size", "67108864"},
+        {"active-defrag-ignore-bytes", "104857600"},
+        {"maxmemory", "0"},
+        {"maxmemory-policy", "noeviction"},
+        {"maxmemory-clients", "0"},
+        {"appendfsync", "everysec"},
+        {"appendonly", "no"},
+        {"appendfilename", "appendonly.aof"},
+        {"appenddirname", "appendonlydir"},
+        {"cluster-node-timeout", "15000"},
+        {"cluster-config-file", "nodes.conf"},
+        {"cluster-preferred-endpoint-type", "ip"},
+        {"latency-tracking-info-percentiles", "50 99 99.9"},
+        {"oom-score-adj-values", "0 200 800"},
+        {"notify-keyspace-events", ""},
+        {"shutdown-on-sigterm", "default"},
+        {"unixsocketperm", "0"},
+        {"replicaof", ""},
+        {"slaveof", ""},
+        {"loglevel", "notice"},
+        {"list-max-listpack-size", "-2"},
+        {"list-max-ziplist-size", "-2"},
+        {"slowlog-log-slower-than", "10000"},
+        {"hz", "10"},
+        {"maxclients", "10000"},
+        {"databases", "16"},
+        {"dbfilename", "dump.rdb"},
+        {"requirepass", ""},
+        {"repl-diskless-load", "disabled"},
+        {"acl-pubsub-default", "resetchannels"},
+        {"proc-title-template", "{title} {listen-addr} {server-mode}"},
+        {"syslog-facility", "local0"},
+        {"tls-auth-clients", "yes"},
+        {"busy-reply-threshold", "5000"},
+        {"lua-time-limit", "5000"},
+        {"port", "6379"},
+    };
+    for (const auto& [name, value] : kObserved) {
+      CAPTURE(name);
+      CHECK(GetValue(c, name) == value);
+    }
+  }
+
+  TEST_CASE("CONFIG GET after CONFIG SET formats like redis-server 7.0.15") {
+    // Each pair (set value -> get value) was observed on redis-server 7.0.15.
+    struct Case {
+      const char* name;
+      const char* set;
+      const char* get;
+    };
+    const Case kCases[] = {
+        {"maxmemory", "1gb", "1073741824"},
+        {"maxmemory", "1k", "1000"},
+        {"maxmemory", "1kb", "1024"},
+        {"maxmemory", "1GB", "1073741824"},
+        {"maxmemory", "10M", "10000000"},
+        {"hz", "0", "1"},
+        {"hz", "1000", "500"},
+        {"save", "100 10 200 20", "100 10 200 20"},
+        {"save", "", ""},
+        {"client-output-buffer-limit", "normal 1mb 2mb 3",
+         "normal 1048576 2097152 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+        {"notify-keyspace-events", "KEA", "AKE"},
+        {"notify-keyspace-events", "Ex", "xE"},
+        {"oom-score-adj-values", "0 100 200", "0 100 200"},
+        {"maxmemory-policy", "ALLKEYS-LRU", "allkeys-lru"},
+        {"appendfsync", "ALWAYS", "always"},
+        {"protected-mode", "YES", "yes"},
+        {"latency-tracking-info-percentiles", "50 99.5", "50 99.5"},
+        {"bind", "127.0.0.1 -::1", "127.0.0.1 -::1"},
+        {"shutdown-on-sigterm", "nosave now", "nosave now"},
+        {"lua-time-limit", "100", "100"},
+        {"maxmemory-clients", "10%", "10%"},
+        {"requirepass", "secret", "secret"},
+    };
+    for (const auto& k : kCases) {
+      CAPTURE(k.name);
+      CAPTURE(k.set);
+      Config c;
+      auto st = c.SetFromConfigCommand(k.name, k.set);
+      REQUIRE_MESSAGE(st.ok(), (st.ok() ? "" : st.message()));
+      CHECK(GetValue(c, k.name) == k.get);
+    }
+    Config c;
+    REQUIRE(c.SetFromConfigCommand("lua-time-limit", "100"));
+    CHECK(GetValue(c, "busy-reply-threshold") == "100");
+    REQUIRE(c.SetFromConfigCommand("client-output-buffer-limit", "replica 1mb 2mb 3"));
+    CHECK(GetValue(c, "client-output-buffer-limit") ==
+          "normal 0 0 0 slave 1048576 2097152 3 pubsub 33554432 8388608 60");
+  }
+
+  TEST_CASE("CONFIG SET errors read like redis-server 7.0.15") {
+    // Error texts observed on redis-server 7.0.15.
+    const std::pair<std::pair<const char*, const char*>, const char*> kErrors[] = {
+        {{"maxmemory", "abc"},
+         "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a "
+         "memory value"},
+        {{"maxmemory", "-1"},
+         "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a "
+         "memory value"},
+        {{"maxmemory", "1.5gb"},
+         "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a "
+         "memory value"},
+        {{"port", "70000"},
+         "ERR CONFIG SET failed (possibly related to argument 'port') - argument must be between "
+         "0 and 65535 inclusive"},
+        {{"port", "abc"},
+         "ERR CONFIG SET failed (possibly related to argument 'port') - argument couldn't be "
+         "parsed into an integer"},
+        {{"cluster-enabled", "yes"},
+         "ERR CONFIG SET failed (possibly related to argument 'cluster-enabled') - can't set "
+         "immutable config"},
+        {{"appendonly", "maybe"},
+         "ERR CONFIG SET failed (possibly related to argument 'appendonly') - argument must be "
+         "'yes' or 'no'"},
+        {{"maxmemory-policy", "foo"},
+         "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) "
+         "must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
+         "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"},
+        {{"loglevel", "bogus"},
+         "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be "
+         "one of the following: debug, verbose, notice, warning"},
+        {{"foo", "bar"}, "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"},
+        {{"databases", "3"},
+         "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable "
+         "config"},
+        {{"save", "100"},
+         "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"},
+        {{"timeout", "-1"},
+         "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be "
+         "between 0 and 2147483647 inclusive"},
+        {{"repl-backlog-size", "0"},
+         "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument "
+         "must be between 1 and 9223372036854775807 inclusive"},
+        {{"maxclients", "0"},
+         "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be "
+         "between 1 and 4294967295 inclusive"},
+        {{"proto-max-bulk-len", "100"},
+         "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument "
+         "must be between 1048576 and 9223372036854775807 inclusive"},
+        {{"slowlog-log-slower-than", "-5"},
+         "ERR CONFIG SET failed (possibly related to argument 'slowlog-log-slower-than') - "
+         "argument must be between -1 and 9223372036854775807 inclusive"},
+        {{"dir", "/nonexistent"},
+         "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected "
+         "config"},
+        {{"replicaof", "127.0.0.1 1"},
+         "ERR CONFIG SET failed (possibly related to argument 'replicaof') - can't set immutable "
+         "config"},
+        {{"cluster-announce-hostname", "bad name"},
+         "ERR CONFIG SET failed (possibly related to argument 'cluster-announce-hostname') - "
+         "Hostnames may only contain alphanumeric characters, hyphens or dots"},
+        {{"proc-title-template", "{foo}"},
+         "ERR CONFIG SET failed (possibly related to argument 'proc-title-template') - template "
+         "format is invalid or contains unknown variables"},
+    };
+    for (const auto& [nv, want] : kErrors) {
+      CAPTURE(nv.first);
+      Config c;
+      auto st = c.SetFromConfigCommand(nv.first, nv.second);
+      REQUIRE_FALSE(st.ok());
+      CHECK(st.message() == want);
+    }
+  }
+
+  TEST_CASE("CONFIG SET of several pairs is all or nothing and refuses duplicates") {
+    Config c;
+    std::vector<std::string> ok = {"maxmemory", "0", "hz", "20"};
+    CHECK(c.SetManyFromConfigCommand(ok));
+    CHECK(c.s.hz == 20);
+    std::vector<std::string> dup = {"maxmemory", "0", "hz", "20", "maxmemory", "1"};
+    auto st = c.SetManyFromConfigCommand(dup);
+    REQUIRE_FALSE(st.ok());
+    // Observed on redis-server 7.0.15.
+    CHECK(st.message() ==
+          "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate "
+          "parameter");
+    std::vector<std::string> bad = {"hz", "30", "port", "abc"};
+    CHECK_FALSE(c.SetManyFromConfigCommand(bad).ok());
+    CHECK(c.s.hz == 20);  // rolled back
+  }
+
+  TEST_CASE("CONFIG SET refuses a value that needs a feature not built yet") {
+    Config c;
+    auto st = c.SetFromConfigCommand("appendonly", "yes");
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() ==
+          "ERR CONFIG SET failed (possibly related to argument 'appendonly') - appendonly yes: "
+          "the AOF is not built yet in this version of shoal");
+    CHECK_FALSE(c.s.appendonly);
+  }
+
+  TEST_CASE("typed values land in their Settings members") {
+    Config c;
+    CHECK(c.Set("port", {"7000"}, Source::kFile));
+    CHECK(c.s.port == 7000);
+    CHECK(c.Set("maxmemory", {"100mb"}, Source::kFile));
+    CHECK(c.s.maxmemory == 100u * 1024 * 1024);
+    CHECK(c.Set("maxmemory-policy", {"allkeys-lfu"}, Source::kFile));
+    CHECK(c.s.maxmemory_policy == node::config::MaxmemoryPolicy::kAllkeysLfu);
+    CHECK(c.Set("slave-read-only", {"no"}, Source::kFile));
+    CHECK_FALSE(c.s.replica_read_only);
+    CHECK(c.Set("replicaof", {"10.0.0.1", "6379"}, Source::kFile));
+    CHECK(c.s.replicaof.host == "10.0.0.1");
+    CHECK(c.s.replicaof.port == 6379);
+    CHECK(GetValue(c, "slaveof") == "10.0.0.1 6379");
+    CHECK(c.Set("client-output-buffer-limit", {"pubsub", "1kb", "2k", "5"}, Source::kFile));
+    CHECK(c.s.client_output_buffer_limit_pubsub.hard == 1024);
+    CHECK(c.s.client_output_buffer_limit_pubsub.soft == 2000);
+    CHECK(c.s.client_output_buffer_limit_pubsub.soft_seconds == 5);
+    CHECK(c.Set("shoal-announce-ip", {"10.1.2.3"}, Source::kEnv));
+    CHECK(c.s.cluster_announce_ip == "10.1.2.3");
+    CHECK(c.Set("unixsocketperm", {"700"}, Source::kFile));
+    CHECK(c.s.unixsocketperm == 0700);
+    CHECK(GetValue(c, "unixsocketperm") == "700");
+  }
+
+  TEST_CASE("bad values name what is allowed") {
+    Config c;
+    auto st = c.Set("cluster-node-timeout", {"abc"}, Source::kEnv);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() == "argument couldn't be parsed into an integer");
+    st = c.Set("port", {"1", "2"}, Source::kFile);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() == "wrong number of arguments");
+    st = c.Set("nope", {"1"}, Source::kFile);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() == "unknown directive 'nope'");
+    st = c.Set("shoal-discovery", {"dns:"}, Source::kEnv);
+    CHECK_FALSE(st.ok());
+    st = c.Set("shoal-discovery", {"static:a:1,b:x"}, Source::kEnv);
+    CHECK_FALSE(st.ok());
+    CHECK(c.Set("shoal-discovery", {"static:a:1,b:7000"}, Source::kEnv));
+    CHECK(c.Set("shoal-discovery", {"dns:node"}, Source::kEnv));
+    CHECK_FALSE(c.Set("shutdown-on-sigint", {"save", "nosave"}, Source::kFile).ok());
+    CHECK_FALSE(
+        c.Set("bind",
+              {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q"},
+              Source::kFile)
+            .ok());
+  }
+
+  TEST_CASE("save lines add up within a file and replace the defaults") {
+    Config c;
+    CHECK(c.Set("save", {"900", "1"}, Source::kFile));
+    CHECK(c.Set("save", {"300", "10"}, Source::kFile));
+    CHECK(GetValue(c, "save") == "900 1 300 10");
+    CHECK(c.Set("save", {"60", "5"}, Source::kEnv));  // another source replaces
+    CHECK(GetValue(c, "save") == "60 5");
+    CHECK(c.Set("save", {""}, Source::kFlag));
+    CHECK(c.s.save.empty());
+  }
+
+  TEST_CASE("CONFIG GET matches globs on names and aliases") {
+    Config c;
+    auto v = c.Get("*max-*-entries");
+    std::set<std::string> names;
+    for (auto& [n, val] : v) names.insert(n);
+    CHECK(names.count("hash-max-listpack-entries"));
+    CHECK(names.count("hash-max-ziplist-entries"));
+    CHECK(names.count("zset-max-ziplist-entries"));
+    CHECK(c.Get("rename-command").empty());  // file-only, like Redis
+    CHECK(c.Get("nothing-like-this").empty());
+    auto all = c.Get("*");
+    CHECK(all.size() > 180);
+  }
+
+  TEST_CASE("Validate refuses features not built yet with one line") {
+    Config c;
+    CHECK(c.Validate());
+    CHECK(c.Set("appendonly", {"yes"}, Source::kFile));
+    auto st = c.Validate();
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() == "appendonly yes: the AOF is not built yet in this version of shoal");
+
+    Config t;
+    CHECK(t.Set("tls-port", {"6380"}, Source::kFile));
+    st = t.Validate();
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message() == "tls-port 6380: TLS is not supported yet in this version of shoal");
+
+    Config d;
+    CHECK(d.Set("daemonize", {"yes"}, Source::kFile));
+    st = d.Validate();
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.message().starts_with("daemonize yes: "));
+
+    Config r;
+    CHECK(r.Set("replicaof", {"h", "1"}, Source::kFile));
+    CHECK_FALSE(r.Validate().ok());
+
+    Config z;
+    CHECK(z.Set("shoal-cluster-size", {"1"}, Source::kEnv));
+    CHECK_FALSE(z.Validate().ok());
+    CHECK(z.Set("shoal-replicas", {"0"}, Source::kEnv));
+    CHECK(z.Validate());
+  }
+
+  TEST_CASE("Dump redacts secrets only when asked and shows sources") {
+    Config c;
+    CHECK(c.Set("requirepass", {"hunter2"}, Source::kEnv));
+    std::string redacted = c.Dump(true);
+    CHECK(redacted.find("hunter2") == std::string::npos);
+    CHECK(redacted.find("requirepass (redacted) (env)") != std::string::npos);
+    CHECK(c.Dump(false).find("requirepass hunter2 (env)") != std::string::npos);
+    CHECK(GetValue(c, "requirepass") == "hunter2");  // CONFIG GET shows it, as Redis does
+  }
+
+  TEST_CASE("change hooks run after a successful set") {
+    Config c;
+    int calls = 0;
+    c.OnChange("maxmemory", [&] { ++calls; });
+    CHECK(c.SetFromConfigCommand("maxmemory", "1mb"));
+    CHECK_FALSE(c.SetFromConfigCommand("maxmemory", "x").ok());
+    CHECK(calls == 1);
+    c.OnChange("lua-time-limit", [&] { calls += 10; });  // alias resolves to the row
+    CHECK(c.SetFromConfigCommand("busy-reply-threshold", "10"));
+    CHECK(calls == 11);
+  }
+
+  TEST_CASE("Rewrite keeps comments and unknown lines and writes like redis-server 7.0") {
+    // Shape observed from CONFIG REWRITE on redis-server 7.0.15: lines of set
+    // options are replaced in place, aliases become the canonical name, new
+    // options follow "# Generated by CONFIG REWRITE", strings are quoted.
+    const std::string old =
+        "# my comment\n"
+        "port 27393\n"
+        "bind 127.0.0.1\n"
+        "save 900 1\n"
+        "save 300 10\n"
+        "maxmemory 1gb\n"
+        "lua-time-limit 3000\n"
+        "slave-read-only yes\n"
+        "some-future-directive 1\n";
+    Config c;
+    for (auto& line : {"port 27393", "bind 127.0.0.1", "save 900 1", "save 300 10", "maxmemory 1gb",
+                       "lua-time-limit 3000", "slave-read-only yes"}) {
+      auto args = *node::config::SplitArgs(line);
+      std::string name = args[0];
+      args.erase(args.begin());
+      REQUIRE(c.Set(name, args, Source::kFile));
+    }
+    REQUIRE(c.SetFromConfigCommand("maxmemory", "0"));
+    REQUIRE(c.SetFromConfigCommand("requirepass", "sec ret\"x"));
+    REQUIRE(c.SetFromConfigCommand("maxmemory-policy", "allkeys-lru"));
+    REQUIRE(c.SetFromConfigCommand("client-output-buffer-limit", "normal 1mb 2mb 3"));
+    REQUIRE(c.SetFromConfigCommand("notify-keyspace-events", "KEA"));
+    REQUIRE(c.SetFromConfigCommand("lua-time-limit", "5000"));
+    REQUIRE(c.SetFromConfigCommand("maxmemory-clients", "10%"));
+    c.s.dir = "/tmp/cfgdir";
+    std::string text = c.RewriteText(old);
+    CHECK(
+        text.starts_with("# my comment\n"
+                         "port 27393\n"
+                         "bind 127.0.0.1\n"
+                         "save 900 1\n"
+                         "save 300 10\n"
+                         "maxmemory 0\n"
+                         "busy-reply-threshold 5000\n"
+                         "replica-read-only yes\n"
+                         "some-future-directive 1\n"
+                         "\n"
+                         "# Generated by CONFIG REWRITE\n"));
+    CHECK(text.find("\nclient-output-buffer-limit normal 1mb 2mb 3\n") != std::string::npos);
+    CHECK(text.find("\nnotify-keyspace-events \"AKE\"\n") != std::string::npos);
+    CHECK(text.find("\nmaxmemory-clients 10%\n") != std::string::npos);
+    CHECK(text.find("\nmaxmemory-policy allkeys-lru\n") != std::string::npos);
+    CHECK(text.find("\ndir \"/tmp/cfgdir\"\n") != std::string::npos);
+    CHECK(text.find("\nrequirepass \"sec ret\\\"x\"\n") != std::string::npos);
+    CHECK(text.find("shoal-announce-ip") == std::string::npos);
+
+    // Round trip: reading the rewritten text back gives the same values.
+    Config back;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto args = node::config::SplitArgs(line);
+      REQUIRE(args.has_value());
+      if (args->empty() || (*args)[0][0] == '#' || (*args)[0] == "some-future-directive") continue;
+      std::string name = (*args)[0];
+      args->erase(args->begin());
+      auto st = back.Set(name, *args, Source::kFile);
+      REQUIRE_MESSAGE(st.ok(), line);
+    }
+    for (const Def& d : Config::Table()) {
+      CAPTURE(d.name);
+      CHECK(back.GetOne(d.name) == c.GetOne(d.name));
+    }
+    // Rewriting again changes nothing.
+    CHECK(back.RewriteText(text) == text);
+  }
+
+  TEST_CASE("Rewrite writes the file atomically and can read it back") {
+    char tmpl[] = "/tmp/shoal_cfg_rewrite_XXXXXX";
+    int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    close(fd);
+    {
+      std::ofstream f(tmpl);
+      f << "# hello\nport 7001\n";
+    }
+    Config c;
+    REQUIRE(c.Set("port", {"7001"}, Source::kFile));
+    REQUIRE(c.SetFromConfigCommand("maxmemory", "2gb"));
+    REQUIRE(c.Rewrite(tmpl));
+    std::ifstream f(tmpl);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    CHECK(ss.str().starts_with("# hello\nport 7001\n\n# Generated by CONFIG REWRITE\n"));
+    CHECK(ss.str().find("\nmaxmemory 2gb\n") != std::string::npos);
+    std::remove(tmpl);
+  }
+}
