@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# bench/summarize.py — turns the raw measurements of bench/compare.sh into
+# markdown tables.  Called only by compare.sh; plain python3, no dependencies.
+#
+#   summarize.py throughput results.tsv
+#       rows: side, test, pipeline, round, requests/s
+#       prints: command | P | shoal req/s | redis req/s | ratio  (medians)
+#   summarize.py memory memory.tsv expected_keys
+#       rows: side, keys, used_memory before, used_memory after, rss after
+#       prints used_memory bytes per key for both sides and their ratio
+
+import statistics
+import sys
+
+
+def _num(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def throughput(path):
+    cells = {}  # (test, P) -> side -> [rps]
+    order = []
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 5:
+                continue
+            side, test, p, _round, rps = parts
+            key = (test, int(p))
+            if key not in cells:
+                cells[key] = {}
+                order.append(key)
+            value = _num(rps)
+            if value:
+                cells[key].setdefault(side, []).append(value)
+    print("| command | P | shoal req/s | redis req/s | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    for test, p in order:
+        sides = cells[(test, p)]
+        med = {s: statistics.median(v) for s, v in sides.items() if v}
+        a, b = med.get("shoal"), med.get("redis")
+        ratio = f"{a / b:.2f}" if a and b else "n/a"
+        print(f"| {test.upper()} | {p} | {_fmt(a)} | {_fmt(b)} | {ratio} |")
+    print()
+    print("ratio = shoal / redis (median of the rounds); > 1 means shoal is faster.")
+
+
+def _fmt(v):
+    return f"{v:,.0f}" if v else "n/a"
+
+
+def memory(path, expected):
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 5:
+                rows[parts[0]] = parts[1:]
+    print(f"Memory after loading {int(expected):,} distinct keys (16-byte values):")
+    print()
+    print("| server | keys | used_memory before | used_memory after | bytes/key | RSS after |")
+    print("|---|---:|---:|---:|---:|---:|")
+    per_key = {}
+    for side in ("shoal", "redis"):
+        if side not in rows:
+            continue
+        keys, before, after, rss = rows[side]
+        k, b, a, r = _num(keys), _num(before), _num(after), _num(rss)
+        bpk = (a - b) / k if k and a is not None and b is not None else None
+        per_key[side] = bpk
+        print(f"| {side} | {_fmt(k)} | {_fmt(b)} | {_fmt(a)} | "
+              f"{f'{bpk:.1f}' if bpk is not None else 'n/a'} | {_fmt(r)} |")
+        if k is not None and int(k) != int(expected):
+            print(f"\n**{side} holds {int(k)} keys, expected {int(expected)}**\n")
+    a, b = per_key.get("shoal"), per_key.get("redis")
+    print()
+    if a and b:
+        print(f"bytes/key ratio shoal / redis: {a / b:.2f} (< 1 means shoal uses less memory)")
+    else:
+        print("bytes/key ratio: n/a (used_memory missing from INFO memory?)")
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "throughput":
+        throughput(argv[2])
+    elif len(argv) >= 4 and argv[1] == "memory":
+        memory(argv[2], argv[3])
+    else:
+        sys.exit(f"usage: {argv[0]} throughput FILE | memory FILE EXPECTED_KEYS")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
