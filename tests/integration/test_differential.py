@@ -3,7 +3,10 @@
 # exceptions live in support/diff.py COMPARATORS).
 #
 # (a) hand-written edge cases per command family, (b) a seeded random sequence
-#     (SHOAL_DIFF_SEED, SHOAL_DIFF_N) over the generator table in support/randgen.py.
+#     over the generator table in support/randgen.py.  Environment:
+#     SHOAL_DIFF_SEED (default 7001; the RESP3 run uses seed + 1), SHOAL_DIFF_N
+#     (default 2000 commands), SHOAL_DIFF_FAMILIES (comma list, e.g.
+#     "strings,keys"; default all families in the table).
 
 import os
 import time
@@ -699,6 +702,7 @@ RESP3_CASES = [
     ["CONFIG", "GET", "maxmemory"],
     ["CONFIG", "GET", "maxmemory*"],
     ["LCS", "k", "k", "IDX", "WITHMATCHLEN"],
+    ["COMMAND", "INFO", "get", "nosuchcommand"],
     ["SET", "k", "v", "GET"],
     ["SET", "k", "v", "NX", "GET"],
     ["SET", "new", "v", "XX", "GET"],
@@ -724,6 +728,26 @@ RESP3_CASES = [
     ["HELLO", "3", "AUTH", "default", "wrong"],
     ["HELLO", "2", "AUTH", "default", "nopass"],
     ["GET", "nokey"],
+]
+
+# RESP3 set / map / double replies of the other data types (skipped until
+# shoal has them).
+RESP3_TYPES_CASES = [
+    ["HELLO", "3"],
+    ["SADD", "s", "a", "b", "c"],
+    ["SMEMBERS", "s"],
+    ["HSET", "h", "f1", "v1", "f2", "2"],
+    ["HGETALL", "h"],
+    ["ZADD", "z", "1", "a", "2.5", "b", "0.1", "c"],
+    ["ZSCORE", "z", "b"],
+    ["ZSCORE", "z", "c"],
+    ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+    ["ZINCRBY", "z", "1e308", "a"],
+    ["HELLO", "2"],
+    ["SMEMBERS", "s"],
+    ["HGETALL", "h"],
+    ["ZSCORE", "z", "b"],
+    ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
 ]
 
 RESET_CASES = [
@@ -760,13 +784,14 @@ SEQUENCES = {
     "config_get": CONFIG_CASES,
     "command_info": COMMAND_INFO_CASES,
     "resp3": RESP3_CASES,
+    "resp3_types": RESP3_TYPES_CASES,
     "reset": RESET_CASES,
 }
 
 
 # Sequences that need commands outside the string/key families; skipped (with
 # the reason) until shoal implements them.
-REQUIRES = {"wrongtype": ["rpush"]}
+REQUIRES = {"wrongtype": ["rpush"], "resp3_types": ["sadd", "hset", "zadd"]}
 
 
 @pytest.mark.parametrize("name", list(SEQUENCES))
@@ -816,7 +841,8 @@ def test_random_sequence_matches_redis(diff, protocol):
     seed, n = _seed() + (protocol - 2), _n()
     print(f"random differential: seed={seed} n={n} protocol=RESP{protocol} "
           f"(rerun with SHOAL_DIFF_SEED={seed - (protocol - 2)} SHOAL_DIFF_N={n})")
-    steps = randgen.generate(seed, n)
+    fams = os.environ.get("SHOAL_DIFF_FAMILIES")
+    steps = randgen.generate(seed, n, families=set(fams.split(",")) if fams else None)
     diff.label = f"random seed={seed} n={n} RESP{protocol}"
     if protocol == 3:
         diff.step(["HELLO", "3"])

@@ -87,3 +87,26 @@ def test_runner_reports_first_difference_with_context(redis_factory):
     text = str(e.value)
     assert "CONFIG GET hz" in text and "INCR n" in text and "$2\\r\\n11" in text
     runner.close()
+
+
+def test_nodes_on_several_loopback_addresses_share_one_port(redis_factory):
+    """127.0.0.11..16 with the same port: like containers on a bridge network."""
+    from support import ports
+    hosts = ports.loopback_addresses(3)
+    port = ports.free_port_on_all(hosts, with_bus=True)
+    servers = [redis_factory(host=h, port=port) for h in hosts]
+    for s in servers:
+        s.call("SET", "me", s.host)
+    for s in servers:
+        assert s.call("GET", "me") == s.host.encode()
+        assert s.port == port
+
+
+def test_server_stop_is_by_pid_and_logs_are_captured(redis_factory):
+    s = redis_factory()
+    pid = s.pid
+    assert "Ready to accept connections" in s.log_tail(100)
+    assert s.stop() == 0
+    assert not s.alive()
+    import os
+    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
