@@ -1,0 +1,59 @@
+// node/commands/client.h
+//
+// Per-connection state the commands read and change: protocol version,
+// authentication, name, flags for MULTI / cluster READONLY / ASKING, reply
+// mode. The connection object in node/server owns one Client and hands it to
+// the dispatcher for every command. Engine thread only.
+
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace node::commands {
+
+enum class ReplyMode { kOn, kOff, kSkipNext, kSkip };
+
+struct QueuedCommand {
+  std::vector<std::string> args;
+};
+
+struct Client {
+  uint64_t id = 0;
+  int fd = -1;
+  std::string name;
+  std::string addr;   // ip:port of the peer
+  std::string laddr;  // ip:port of our side
+  int proto = 2;
+  bool authenticated = false;
+  std::string user = "default";
+  int64_t ctime_ms = 0;        // creation
+  int64_t last_interaction_ms = 0;
+  bool close_after_reply = false;
+  bool close_asap = false;
+  bool no_evict = false;
+  bool readonly = false;  // cluster READONLY
+  bool asking = false;    // one-shot ASKING flag
+  bool monitor = false;
+  bool is_master_link = false;  // the replication link from our master (set by repl)
+  bool is_replica = false;      // a replica attached to us
+  ReplyMode reply_mode = ReplyMode::kOn;
+  // MULTI state
+  bool in_multi = false;
+  bool multi_dirty = false;  // a queued command failed to queue -> EXECABORT
+  std::vector<QueuedCommand> multi_queue;
+  std::vector<std::string> watched_keys;
+  bool watch_dirty = false;  // a watched key changed: EXEC fails
+  // Introspection for CLIENT LIST / INFO
+  std::string last_cmd = "NULL";
+  size_t qbuf = 0, qbuf_free = 0, obuf_bytes = 0;
+  uint64_t tot_net_in = 0, tot_net_out = 0, tot_cmds = 0;
+  // Set by the connection: close it (CLIENT KILL), or push bytes to it
+  // out of band (MONITOR lines, pub/sub messages).
+  std::function<void()> kill;
+  std::function<void(std::string_view)> push;
+};
+
+}  // namespace node::commands

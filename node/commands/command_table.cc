@@ -1,0 +1,234 @@
+// node/commands/command_table.cc
+//
+// The command table: one row per command, the single source of truth for
+// dispatch, COMMAND output, arity errors and key positions. Flags and ACL
+// categories are Redis 7.0.15's (checked with COMMAND INFO against the real
+// server); categories implied by flags (@write, @read, @fast, @slow, @admin,
+// @dangerous, @pubsub, @blocking) are added at startup like Redis's
+// setImplicitACLCategories, so rows only list the others.
+
+#include "node/commands/command_table.h"
+
+#include <unordered_map>
+
+#include "node/base/strings.h"
+#include "node/commands/handlers.h"
+
+namespace node::commands {
+
+namespace {
+
+constexpr uint32_t kLS = kLoading | kStale;
+constexpr uint32_t kConnCtl = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy;
+
+// clang-format off
+CommandSpec kObjectSubs[] = {
+  {"encoding", 3, kReadOnly, {2, 2, 1}, &ObjectEncoding, kAclKeyspace},
+  {"freq", 3, kReadOnly, {2, 2, 1}, &ObjectFreq, kAclKeyspace},
+  {"help", 2, kLS, {}, &ObjectHelp, kAclKeyspace},
+  {"idletime", 3, kReadOnly, {2, 2, 1}, &ObjectIdleTime, kAclKeyspace},
+  {"refcount", 3, kReadOnly, {2, 2, 1}, &ObjectRefCount, kAclKeyspace},
+};
+
+constexpr uint32_t kClientFlags = kNoScript | kLoading | kStale;
+CommandSpec kClientSubs[] = {
+  {"getname", 2, kClientFlags, {}, &ClientGetName, kAclConnection},
+  {"help", 2, kLS, {}, &ClientHelp, kAclConnection},
+  {"id", 2, kClientFlags, {}, &ClientId, kAclConnection},
+  {"info", 2, kClientFlags, {}, &ClientInfo, kAclConnection},
+  {"kill", -3, kAdmin | kClientFlags, {}, &ClientKill, kAclConnection},
+  {"list", -2, kAdmin | kClientFlags, {}, &ClientList, kAclConnection},
+  {"no-evict", 3, kAdmin | kClientFlags, {}, &ClientNoEvict, kAclConnection},
+  {"reply", 3, kClientFlags, {}, &ClientReply, kAclConnection},
+  {"setname", 3, kClientFlags, {}, &ClientSetName, kAclConnection},
+};
+
+constexpr uint32_t kAdminLS = kAdmin | kNoScript | kLoading | kStale;
+CommandSpec kConfigSubs[] = {
+  {"get", -3, kAdminLS, {}, &ConfigGet},
+  {"help", 2, kLS, {}, &ConfigHelp},
+  {"resetstat", 2, kAdminLS, {}, &ConfigResetStat},
+  {"rewrite", 2, kAdminLS, {}, &ConfigRewrite},
+  {"set", -4, kAdminLS, {}, &ConfigSet},
+};
+
+CommandSpec kDebugSubs[] = {
+  {"help", 2, kLS, {}, &DebugHelp},
+  {"sleep", 3, kAdminLS, {}, &DebugSleep},
+};
+
+CommandSpec kSlowlogSubs[] = {
+  {"get", -2, kAdmin | kLS, {}, &SlowlogGet},
+  {"help", 2, kLS, {}, &SlowlogHelp},
+  {"len", 2, kAdmin | kLS, {}, &SlowlogLen},
+  {"reset", 2, kAdmin | kLS, {}, &SlowlogReset},
+};
+
+CommandSpec kMemorySubs[] = {
+  {"help", 2, kLS, {}, &MemoryHelp},
+  {"usage", -3, kReadOnly, {2, 2, 1}, &MemoryUsage},
+};
+
+CommandSpec kCommandSubs[] = {
+  {"count", 2, kLS, {}, &CommandCount, kAclConnection},
+  {"docs", -2, kLS, {}, &CommandDocs, kAclConnection},
+  {"getkeys", -4, kLS, {}, &CommandGetKeys, kAclConnection},
+  {"help", 2, kLS, {}, &CommandHelp, kAclConnection},
+  {"info", -2, kLS, {}, &CommandInfo, kAclConnection},
+  {"list", -2, kLS, {}, &CommandList, kAclConnection},
+};
+
+#define SUBS(arr) arr, sizeof(arr) / sizeof(arr[0])
+
+CommandSpec kCommands[] = {
+  // --- strings
+  {"append", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, &Append, kAclString},
+  {"decr", 2, kWrite | kDenyOom | kFast, {1, 1, 1}, &Decr, kAclString},
+  {"decrby", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, &DecrBy, kAclString},
+  {"get", 2, kReadOnly | kFast, {1, 1, 1}, &Get, kAclString},
+  {"getdel", 2, kWrite | kFast, {1, 1, 1}, &GetDel, kAclString},
+  {"getex", -2, kWrite | kFast, {1, 1, 1}, &GetEx, kAclString},
+  {"getrange", 4, kReadOnly, {1, 1, 1}, &GetRange, kAclString},
+  {"incr", 2, kWrite | kDenyOom | kFast, {1, 1, 1}, &Incr, kAclString},
+  {"incrby", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, &IncrBy, kAclString},
+  {"incrbyfloat", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, &IncrByFloat, kAclString},
+  {"lcs", -3, kReadOnly, {1, 2, 1}, &Lcs, kAclString},
+  {"mget", -2, kReadOnly | kFast, {1, -1, 1}, &MGet, kAclString},
+  {"mset", -3, kWrite | kDenyOom, {1, -1, 2}, &MSet, kAclString},
+  {"msetnx", -3, kWrite | kDenyOom, {1, -1, 2}, &MSetNx, kAclString},
+  {"psetex", 4, kWrite | kDenyOom, {1, 1, 1}, &PSetEx, kAclString},
+  {"set", -3, kWrite | kDenyOom, {1, 1, 1}, &Set, kAclString},
+  {"setex", 4, kWrite | kDenyOom, {1, 1, 1}, &SetEx, kAclString},
+  {"setnx", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, &SetNx, kAclString},
+  {"setrange", 4, kWrite | kDenyOom, {1, 1, 1}, &SetRange, kAclString},
+  {"strlen", 2, kReadOnly | kFast, {1, 1, 1}, &StrLen, kAclString},
+  {"substr", 4, kReadOnly, {1, 1, 1}, &GetRange, kAclString},
+  // --- keys
+  {"copy", -3, kWrite | kDenyOom, {1, 2, 1}, &Copy, kAclKeyspace},
+  {"dbsize", 1, kReadOnly | kFast, {}, &DbSize, kAclKeyspace},
+  {"del", -2, kWrite, {1, -1, 1}, &Del, kAclKeyspace},
+  {"exists", -2, kReadOnly | kFast, {1, -1, 1}, &Exists, kAclKeyspace},
+  {"expire", -3, kWrite | kFast, {1, 1, 1}, &Expire, kAclKeyspace},
+  {"expireat", -3, kWrite | kFast, {1, 1, 1}, &ExpireAt, kAclKeyspace},
+  {"expiretime", 2, kReadOnly | kFast, {1, 1, 1}, &ExpireTime, kAclKeyspace},
+  {"flushall", -1, kWrite, {}, &FlushAll, kAclKeyspace | kAclDangerous},
+  {"flushdb", -1, kWrite, {}, &FlushDb, kAclKeyspace | kAclDangerous},
+  {"keys", 2, kReadOnly, {}, &Keys, kAclKeyspace | kAclDangerous},
+  {"object", -2, 0, {}, nullptr, 0, SUBS(kObjectSubs)},
+  {"persist", 2, kWrite | kFast, {1, 1, 1}, &Persist, kAclKeyspace},
+  {"pexpire", -3, kWrite | kFast, {1, 1, 1}, &PExpire, kAclKeyspace},
+  {"pexpireat", -3, kWrite | kFast, {1, 1, 1}, &PExpireAt, kAclKeyspace},
+  {"pexpiretime", 2, kReadOnly | kFast, {1, 1, 1}, &PExpireTime, kAclKeyspace},
+  {"pttl", 2, kReadOnly | kFast, {1, 1, 1}, &PTtl, kAclKeyspace},
+  {"randomkey", 1, kReadOnly, {}, &RandomKey, kAclKeyspace},
+  {"rename", 3, kWrite, {1, 2, 1}, &Rename, kAclKeyspace},
+  {"renamenx", 3, kWrite | kFast, {1, 2, 1}, &RenameNx, kAclKeyspace},
+  {"scan", -2, kReadOnly, {}, &Scan, kAclKeyspace},
+  {"touch", -2, kReadOnly | kFast, {1, -1, 1}, &Touch, kAclKeyspace},
+  {"ttl", 2, kReadOnly | kFast, {1, 1, 1}, &Ttl, kAclKeyspace},
+  {"type", 2, kReadOnly | kFast, {1, 1, 1}, &Type, kAclKeyspace},
+  {"unlink", -2, kWrite | kFast, {1, -1, 1}, &Del, kAclKeyspace},
+  // --- connection
+  {"auth", -2, kConnCtl, {}, &Auth, kAclConnection},
+  {"client", -2, 0, {}, nullptr, 0, SUBS(kClientSubs)},
+  {"echo", 2, kLS | kFast, {}, &Echo, kAclConnection},
+  {"hello", -1, kConnCtl, {}, &Hello, kAclConnection},
+  {"ping", -1, kFast, {}, &Ping, kAclConnection},
+  {"quit", -1, kConnCtl | kTxImmediate, {}, &Quit, kAclConnection},
+  {"reset", 1, kConnCtl | kTxImmediate, {}, &Reset, kAclConnection},
+  {"select", 2, kLS | kFast, {}, &Select, kAclConnection},
+  // --- server
+  {"command", -1, kLS, {}, &Command, kAclConnection, SUBS(kCommandSubs)},
+  {"config", -2, 0, {}, nullptr, 0, SUBS(kConfigSubs)},
+  {"debug", -2, kAdminLS, {}, nullptr, 0, SUBS(kDebugSubs)},
+  {"info", -1, kLS, {}, &Info, kAclDangerous},
+  {"lastsave", 1, kLS | kFast, {}, &LastSave, kAclAdmin | kAclDangerous},
+  {"memory", -2, 0, {}, nullptr, 0, SUBS(kMemorySubs)},
+  {"monitor", 1, kAdminLS, {}, &Monitor},
+  {"shutdown", -1, kAdminLS | kNoMulti | kAllowBusy, {}, &Shutdown},
+  {"slowlog", -2, 0, {}, nullptr, 0, SUBS(kSlowlogSubs)},
+  {"time", 1, kLS | kFast, {}, &Time},
+  // --- transactions
+  {"discard", 1, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {}, &Discard, kAclTransaction},
+  {"exec", 1, kNoScript | kLS | kSkipSlowlog | kTxImmediate, {}, &Exec, kAclTransaction},
+  {"multi", 1, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {}, &Multi, kAclTransaction},
+  {"unwatch", 1, kNoScript | kLS | kFast | kAllowBusy, {}, &Unwatch, kAclTransaction},
+  {"watch", -2, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {1, -1, 1}, &Watch, kAclTransaction},
+};
+// clang-format on
+
+uint32_t ImpliedAcl(uint32_t flags, uint32_t acl) {
+  if (flags & kWrite) acl |= kAclWrite;
+  if ((flags & kReadOnly) && !(acl & kAclScripting)) acl |= kAclRead;
+  if (flags & kAdmin) acl |= kAclAdmin | kAclDangerous;
+  if (flags & kPubSub) acl |= kAclPubSub;
+  if (flags & kFast) acl |= kAclFast;
+  if (flags & kBlocking) acl |= kAclBlocking;
+  if (!(acl & kAclFast)) acl |= kAclSlow;
+  return acl;
+}
+
+struct Index {
+  std::unordered_map<std::string, const CommandSpec*> top;
+  Index() {
+    for (auto& c : kCommands) {
+      c.acl = ImpliedAcl(c.flags, c.acl);
+      top[c.name] = &c;
+      for (size_t i = 0; i < c.n_subcommands; i++) {
+        auto& s = const_cast<CommandSpec&>(c.subcommands[i]);
+        s.parent = &c;
+        s.acl = ImpliedAcl(s.flags, s.acl);
+      }
+    }
+  }
+};
+
+Index& GetIndex() {
+  static Index idx;
+  return idx;
+}
+
+}  // namespace
+
+std::span<const CommandSpec> CommandTable() {
+  GetIndex();
+  return {kCommands, sizeof(kCommands) / sizeof(kCommands[0])};
+}
+
+const CommandSpec* LookupCommand(std::string_view name) {
+  if (name.size() > 64) return nullptr;
+  char buf[64];
+  for (size_t i = 0; i < name.size(); i++) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  auto& idx = GetIndex();
+  auto it = idx.top.find(std::string(buf, name.size()));
+  return it == idx.top.end() ? nullptr : it->second;
+}
+
+const CommandSpec* LookupSubcommand(const CommandSpec& parent, std::string_view name) {
+  for (size_t i = 0; i < parent.n_subcommands; i++) {
+    if (base::EqualsIgnoreCase(parent.subcommands[i].name, name)) return &parent.subcommands[i];
+  }
+  return nullptr;
+}
+
+void ResetCommandStats() {
+  for (auto& c : kCommands) {
+    c.stats = {};
+    for (size_t i = 0; i < c.n_subcommands; i++) c.subcommands[i].stats = {};
+  }
+}
+
+void ForEachCommandStats(const std::function<void(const CommandSpec&, const CommandStats&)>& fn) {
+  for (auto& c : kCommands) {
+    if (c.stats.calls || c.stats.rejected_calls || c.stats.failed_calls) fn(c, c.stats);
+    for (size_t i = 0; i < c.n_subcommands; i++) {
+      auto& s = c.subcommands[i];
+      if (s.stats.calls || s.stats.rejected_calls || s.stats.failed_calls) fn(s, s.stats);
+    }
+  }
+}
+
+}  // namespace node::commands

@@ -1,0 +1,30 @@
+// node/commands/command_table.h
+//
+// The one command table: every command shoal knows is one row in
+// command_table.cc. Dispatch, COMMAND, arity errors, key extraction for
+// cluster routing and propagation all read it; nothing else knows command
+// names.
+
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "node/commands/command.h"
+
+namespace node::commands {
+
+// All top-level commands.
+std::span<const CommandSpec> CommandTable();
+
+// Case-insensitive lookup of a top-level command; nullptr when unknown.
+const CommandSpec* LookupCommand(std::string_view name);
+// Case-insensitive lookup of a subcommand of a container command.
+const CommandSpec* LookupSubcommand(const CommandSpec& parent, std::string_view name);
+
+inline CommandStats& StatsFor(const CommandSpec& spec) { return spec.stats; }
+void ResetCommandStats();
+// Visits every command and subcommand that has stats.
+void ForEachCommandStats(const std::function<void(const CommandSpec&, const CommandStats&)>& fn);
+
+}  // namespace node::commands

@@ -1,0 +1,244 @@
+// node/commands/dispatcher.cc -- see dispatcher.h. The order of checks is
+// Redis 7.0's processCommand order (reference/resp.md §2).
+
+#include "node/commands/dispatcher.h"
+
+#include "node/base/clock.h"
+#include "node/base/strings.h"
+#include "node/commands/command_table.h"
+#include "node/commands/errors.h"
+
+namespace node::commands {
+
+namespace {
+
+std::string UnknownCommandError(std::span<const std::string_view> args) {
+  std::string a;
+  for (size_t i = 1; i < args.size() && a.size() < 128; i++) {
+    size_t room = 128 - a.size();
+    a += '\'';
+    a.append(args[i].substr(0, room));
+    a += "' ";
+  }
+  std::string msg = "ERR unknown command '";
+  msg.append(args[0].substr(0, 128));
+  msg += "', with args beginning with: ";
+  msg += a;
+  return msg;
+}
+
+bool ArityOk(const CommandSpec& spec, size_t argc) {
+  int a = spec.arity;
+  return (a > 0 && static_cast<size_t>(a) == argc) || (a < 0 && argc >= static_cast<size_t>(-a));
+}
+
+void CountError(Engine& engine, std::string_view msg) {
+  engine.stats.total_error_replies++;
+  size_t sp = msg.find(' ');
+  engine.stats.error_stats[std::string(msg.substr(0, sp))]++;
+}
+
+}  // namespace
+
+std::string FullName(const CommandSpec& spec) {
+  if (spec.parent) return std::string(spec.parent->name) + "|" + spec.name;
+  return spec.name;
+}
+
+std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args) {
+  std::vector<int> out;
+  if (spec.getkeys) return spec.getkeys(args);
+  if (spec.keys.first <= 0) return out;
+  int argc = static_cast<int>(args.size());
+  int last = spec.keys.last;
+  if (last < 0) last = argc + last;
+  int step = spec.keys.step > 0 ? spec.keys.step : 1;
+  for (int i = spec.keys.first; i <= last && i < argc; i += step) out.push_back(i);
+  return out;
+}
+
+void CommandContext::ArityError() {
+  reply_.Error("ERR wrong number of arguments for '" + FullName(spec_) + "' command");
+}
+
+void CommandContext::UnknownSubcommand() {
+  reply_.Error("ERR unknown subcommand '" + std::string(args_[1].substr(0, 128)) + "'. Try " +
+               base::ToUpper(args_[0]) + " HELP.");
+}
+
+void Dispatcher::FeedMonitors(Client& client, std::span<const std::string_view> args) {
+  if (engine_.monitors.empty()) return;
+  int64_t us = base::UnixUs();
+  std::string line = "+" + std::to_string(us / 1000000) + "." + std::to_string(1000000 + us % 1000000).substr(1) +
+                     " [0 " + (client.addr.empty() ? "lua" : client.addr) + "]";
+  for (auto a : args) {
+    line += " \"";
+    for (unsigned char c : a) {
+      if (c == '\\' || c == '"') {
+        line += '\\';
+        line += static_cast<char>(c);
+      } else if (c == '\n') {
+        line += "\\n";
+      } else if (c == '\r') {
+        line += "\\r";
+      } else if (c == '\t') {
+        line += "\\t";
+      } else if (c < 32 || c >= 127) {
+        char buf[8];
+        snprintf(buf, sizeof(buf), "\\x%02x", c);
+        line += buf;
+      } else {
+        line += static_cast<char>(c);
+      }
+    }
+    line += '"';
+  }
+  line += "\r\n";
+  if (engine_.feed_monitors) engine_.feed_monitors(client, line);
+}
+
+bool Dispatcher::QueueInMulti(Client& client, const CommandSpec& spec,
+                              std::span<const std::string_view> args, resp::ReplyBuilder& reply) {
+  if (!client.in_multi || (spec.flags & kTxImmediate)) return false;
+  if (spec.flags & kNoMulti) {
+    reply.Error(kErrNotAllowedInMulti);
+    client.multi_dirty = true;
+    return true;
+  }
+  QueuedCommand q;
+  q.args.reserve(args.size());
+  for (auto a : args) q.args.emplace_back(a);
+  client.multi_queue.push_back(std::move(q));
+  reply.Simple("QUEUED");
+  return true;
+}
+
+void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
+                         resp::ReplyBuilder& reply) {
+  client.last_interaction_ms = base::MonoMs();
+  const CommandSpec* spec = LookupCommand(args[0]);
+  auto reject = [&](const std::string& msg) {
+    reply.Error(msg);
+    CountError(engine_, msg);
+    if (client.in_multi) client.multi_dirty = true;
+  };
+  if (!spec) {
+    reject(UnknownCommandError(args));
+    return;
+  }
+  if (!ArityOk(*spec, args.size())) {
+    reject("ERR wrong number of arguments for '" + FullName(*spec) + "' command");
+    StatsFor(*spec).rejected_calls++;
+    return;
+  }
+  if (spec->subcommands && args.size() >= 2) {
+    const CommandSpec* sub = LookupSubcommand(*spec, args[1]);
+    if (!sub && !spec->handler) {
+      reject("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+             base::ToUpper(args[0]) + " HELP.");
+      return;
+    }
+    if (sub) spec = sub;
+    if (sub && !ArityOk(*spec, args.size())) {
+      reject("ERR wrong number of arguments for '" + FullName(*spec) + "' command");
+      StatsFor(*spec).rejected_calls++;
+      return;
+    }
+  }
+  client.last_cmd = FullName(*spec);
+  if (!engine_.hot.requirepass.empty() && !client.authenticated && !(spec->flags & kNoAuth)) {
+    reject(kErrNoAuth);
+    StatsFor(*spec).rejected_calls++;
+    return;
+  }
+  if (client.in_multi && (spec->flags & kTxImmediate) == 0) {
+    // Cluster routing is still checked at queue time, like Redis.
+    if (route_check_ && !route_check_(client, *spec, args, reply)) {
+      client.multi_dirty = true;
+      return;
+    }
+    QueueInMulti(client, *spec, args, reply);
+    return;
+  }
+  if (route_check_ && !route_check_(client, *spec, args, reply)) {
+    StatsFor(*spec).rejected_calls++;
+    return;
+  }
+  if (engine_.hot.maxmemory) {
+    bool ok = engine_.keyspace->EvictIfNeeded(engine_.hot.maxmemory, engine_.hot.maxmemory_policy,
+                                             engine_.hot.maxmemory_samples);
+    if (!ok && (spec->flags & kDenyOom)) {
+      reject(kErrOom);
+      StatsFor(*spec).rejected_calls++;
+      return;
+    }
+  }
+  if (read_only_ && (spec->flags & kWrite) && !client.is_master_link) {
+    reject(kErrReadOnly);
+    StatsFor(*spec).rejected_calls++;
+    return;
+  }
+  if (!(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitors(client, args);
+  Call(client, *spec, args, reply);
+}
+
+void Dispatcher::Call(Client& client, const CommandSpec& spec,
+                      std::span<const std::string_view> args, resp::ReplyBuilder& reply) {
+  uint64_t errors_before = reply.errors();
+  int64_t start = base::MonoUs();
+  CommandContext ctx(engine_, client, spec, args, reply);
+  spec.handler(ctx);
+  int64_t dur = base::MonoUs() - start;
+  auto& st = StatsFor(spec);
+  st.calls++;
+  st.usec += static_cast<uint64_t>(dur);
+  if (reply.errors() != errors_before) {
+    st.failed_calls++;
+    engine_.stats.total_error_replies++;
+  }
+  engine_.stats.total_commands_processed++;
+  client.tot_cmds++;
+  if (ctx.dirty() > 0) {
+    engine_.stats.dirty += static_cast<uint64_t>(ctx.dirty());
+    if (!ctx.no_propagate() && engine_.propagate) {
+      if (!ctx.rewritten().empty()) {
+        std::vector<std::string_view> v(ctx.rewritten().begin(), ctx.rewritten().end());
+        engine_.propagate(v);
+      } else {
+        engine_.propagate(args);
+      }
+      for (auto& extra : ctx.also()) {
+        std::vector<std::string_view> v(extra.begin(), extra.end());
+        engine_.propagate(v);
+      }
+    }
+    if (engine_.key_modified) {
+      for (int i : KeyIndexes(spec, args)) engine_.key_modified(args[static_cast<size_t>(i)]);
+    }
+  }
+  if (dur >= engine_.hot.slowlog_log_slower_than && engine_.hot.slowlog_log_slower_than >= 0 &&
+      !(spec.flags & kSkipSlowlog)) {
+    SlowlogEntry e;
+    e.id = engine_.slowlog_next_id++;
+    e.time_s = base::UnixMs() / 1000;
+    e.duration_us = dur;
+    size_t n = std::min<size_t>(args.size(), 32);
+    for (size_t i = 0; i < n; i++) {
+      if (i == 31 && args.size() > 32) {
+        e.args.push_back("... (" + std::to_string(args.size() - 31) + " more arguments)");
+        break;
+      }
+      std::string a(args[i].substr(0, 128));
+      if (args[i].size() > 128) a += "... (" + std::to_string(args[i].size() - 128) + " more bytes)";
+      e.args.push_back(std::move(a));
+    }
+    e.peer = client.addr;
+    e.name = client.name;
+    engine_.slowlog.push_back(std::move(e));
+    while (engine_.slowlog.size() > engine_.hot.slowlog_max_len) {
+      engine_.slowlog.erase(engine_.slowlog.begin());
+    }
+  }
+}
+
+}  // namespace node::commands

@@ -1,0 +1,112 @@
+// node/commands/engine.h
+//
+// Engine: everything a command handler can reach, gathered in one place so
+// that handlers never include node/server. The server (composition root)
+// builds it, owns what it points to, and fills in the hooks for the features
+// that live above this room. Engine thread only.
+
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "node/commands/client.h"
+#include "node/db/keyspace.h"
+#include "node/resp/reply.h"
+
+namespace node::config {
+class Config;
+}
+
+namespace node::commands {
+
+struct SlowlogEntry {
+  int64_t id;
+  int64_t time_s;
+  int64_t duration_us;
+  std::vector<std::string> args;
+  std::string peer;
+  std::string name;
+};
+
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t dirty = 0;  // changes since the last save
+  int64_t last_save_time = 0;
+  std::map<std::string, uint64_t> error_stats;  // per error code, e.g. "ERR"
+};
+
+// Settings read on every command, copied out of the config table by the
+// server whenever one of them changes (keeps the hot path off the table).
+struct HotSettings {
+  std::string requirepass;
+  uint64_t maxmemory = 0;
+  db::EvictionPolicy maxmemory_policy = db::EvictionPolicy::kNoEviction;
+  int maxmemory_samples = 5;
+  int64_t slowlog_log_slower_than = 10000;
+  size_t slowlog_max_len = 128;
+  uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
+};
+
+class Engine {
+ public:
+  HotSettings hot;
+  db::Keyspace* keyspace = nullptr;
+  config::Config* config = nullptr;
+  ServerStats stats;
+  std::string run_id;  // 40 hex chars
+  int64_t start_time_ms = 0;
+  int tcp_port = 0;
+  std::string executable;
+  std::string config_file;
+  bool cluster_enabled = false;
+  bool role_replica = false;  // kept by the replication room
+  uint64_t aof_last_write_errno = 0;
+
+  // Connected clients by id (owned by their connections).
+  std::map<uint64_t, Client*> clients;
+  uint64_t next_client_id = 1;
+  std::vector<Client*> monitors;
+
+  // WATCH: key -> clients watching it.
+  std::unordered_map<std::string, std::vector<Client*>> watched_keys;
+
+  // Slow log.
+  std::vector<SlowlogEntry> slowlog;  // newest last
+  int64_t slowlog_next_id = 0;
+
+  // --- Hooks filled by the server ------------------------------------------
+  // Propagates a write to replicas and the AOF.
+  std::function<void(std::span<const std::string_view>)> propagate;
+  // Requests a shutdown (SHUTDOWN command); returns an error text or "".
+  std::function<std::string(bool save, bool nosave, bool now, bool force)> shutdown;
+  // INFO sections provided by other rooms (replication, persistence, cluster).
+  std::map<std::string, std::function<std::string()>> info_sections;
+  // Blocks the engine thread (DEBUG SLEEP).
+  std::function<void(double seconds)> sleep;
+  // Runs a command as EXEC does (no checks but arity); set by the server.
+  std::function<void(Client&, std::span<const std::string_view>, resp::ReplyBuilder&)>
+      call_command;
+  // Sends a MONITOR line to every monitor except `from`.
+  std::function<void(Client& from, const std::string& line)> feed_monitors;
+  // Unwatches everything a client watches (RESET, disconnect); set by
+  // transactions.cc at startup.
+  std::function<void(Client&)> unwatch_all;
+  // Called after every write command with its keys (WATCH, blocking ops).
+  std::function<void(std::string_view key)> key_modified;
+};
+
+}  // namespace node::commands

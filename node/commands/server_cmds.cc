@@ -1,0 +1,492 @@
+// node/commands/server_cmds.cc
+//
+// Server commands: INFO, CONFIG, TIME, LASTSAVE, DEBUG, SLOWLOG, MEMORY,
+// SHUTDOWN, MONITOR. Registered in command_table.cc.
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "node/base/clock.h"
+#include "node/base/memory.h"
+#include "node/commands/command_table.h"
+#include "node/commands/handlers.h"
+#include "node/commands/helpers.h"
+#include "node/config/config.h"
+
+namespace node::commands {
+
+namespace {
+
+void HelpReply(CommandContext& ctx, std::initializer_list<const char*> lines) {
+  ctx.reply().ArrayHeader(lines.size());
+  for (auto* l : lines) ctx.reply().Simple(l);
+}
+
+std::string HumanBytes(uint64_t n) {
+  char buf[64];
+  double d = static_cast<double>(n);
+  if (n < 1024) {
+    snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+  } else if (n < 1024ull * 1024) {
+    snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  } else if (n < 1024ull * 1024 * 1024) {
+    snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
+  } else {
+    snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  }
+  return buf;
+}
+
+const char* PolicyName(db::EvictionPolicy p) {
+  switch (p) {
+    case db::EvictionPolicy::kNoEviction:
+      return "noeviction";
+    case db::EvictionPolicy::kAllKeysLru:
+      return "allkeys-lru";
+    case db::EvictionPolicy::kAllKeysLfu:
+      return "allkeys-lfu";
+    case db::EvictionPolicy::kAllKeysRandom:
+      return "allkeys-random";
+    case db::EvictionPolicy::kVolatileLru:
+      return "volatile-lru";
+    case db::EvictionPolicy::kVolatileLfu:
+      return "volatile-lfu";
+    case db::EvictionPolicy::kVolatileRandom:
+      return "volatile-random";
+    case db::EvictionPolicy::kVolatileTtl:
+      return "volatile-ttl";
+  }
+  return "noeviction";
+}
+
+using Line = std::pair<std::string, std::string>;
+
+std::string Section(const char* title, const std::vector<Line>& lines) {
+  std::string s = "# ";
+  s += title;
+  s += "\r\n";
+  for (auto& [k, v] : lines) s += k + ":" + v + "\r\n";
+  return s;
+}
+
+std::string ServerSection(Engine& eng) {
+  struct utsname u;
+  uname(&u);
+  int64_t up = (base::UnixMs() - eng.start_time_ms) / 1000;
+  return Section(
+      "Server",
+      {{"redis_version", "7.0.15"},
+       {"redis_git_sha1", "00000000"},
+       {"redis_git_dirty", "0"},
+       {"redis_build_id", "shoal"},
+       {"redis_mode", eng.cluster_enabled ? "cluster" : "standalone"},
+       {"os", std::string(u.sysname) + " " + u.release + " " + u.machine},
+       {"arch_bits", "64"},
+       {"monotonic_clock", "POSIX clock_gettime"},
+       {"multiplexing_api", "epoll"},
+       {"atomicvar_api", "c11-builtin"},
+       {"gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                           std::to_string(__GNUC_PATCHLEVEL__)},
+       {"process_id", std::to_string(getpid())},
+       {"process_supervised", "no"},
+       {"run_id", eng.run_id},
+       {"tcp_port", std::to_string(eng.tcp_port)},
+       {"server_time_usec", std::to_string(base::UnixUs())},
+       {"uptime_in_seconds", std::to_string(up)},
+       {"uptime_in_days", std::to_string(up / 86400)},
+       {"hz", "10"},
+       {"configured_hz", "10"},
+       {"lru_clock", std::to_string((base::UnixMs() / 1000) & 0xFFFFFF)},
+       {"executable", eng.executable},
+       {"config_file", eng.config_file},
+       {"io_threads_active", "0"},
+       {"shoal_version", SHOAL_VERSION}});
+}
+
+std::string ClientsSection(Engine& eng) {
+  return Section("Clients", {{"connected_clients", std::to_string(eng.clients.size())},
+                             {"cluster_connections", "0"},
+                             {"maxclients", std::to_string(eng.config ? eng.config->s.maxclients : 10000)},
+                             {"client_recent_max_input_buffer", "0"},
+                             {"client_recent_max_output_buffer", "0"},
+                             {"blocked_clients", "0"},
+                             {"tracking_clients", "0"},
+                             {"clients_in_timeout_table", "0"}});
+}
+
+std::string MemorySection(Engine& eng) {
+  size_t used = base::UsedMemory();
+  base::UpdatePeakMemory();
+  size_t peak = base::PeakMemory();
+  size_t rss = base::ResidentMemory();
+  size_t overhead = eng.keyspace->MemoryOverhead();
+  char frag[32];
+  snprintf(frag, sizeof(frag), "%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+  char peakperc[32];
+  snprintf(peakperc, sizeof(peakperc), "%.2f%%", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
+  long pages = sysconf(_SC_PHYS_PAGES);
+  uint64_t total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  return Section("Memory",
+                 {{"used_memory", std::to_string(used)},
+                  {"used_memory_human", HumanBytes(used)},
+                  {"used_memory_rss", std::to_string(rss)},
+                  {"used_memory_rss_human", HumanBytes(rss)},
+                  {"used_memory_peak", std::to_string(peak)},
+                  {"used_memory_peak_human", HumanBytes(peak)},
+                  {"used_memory_peak_perc", peakperc},
+                  {"used_memory_overhead", std::to_string(overhead)},
+                  {"used_memory_startup", "0"},
+                  {"used_memory_dataset", std::to_string(used > overhead ? used - overhead : 0)},
+                  {"total_system_memory", std::to_string(total)},
+                  {"total_system_memory_human", HumanBytes(total)},
+                  {"maxmemory", std::to_string(eng.hot.maxmemory)},
+                  {"maxmemory_human", HumanBytes(eng.hot.maxmemory)},
+                  {"maxmemory_policy", PolicyName(eng.hot.maxmemory_policy)},
+                  {"mem_fragmentation_ratio", frag},
+                  {"mem_allocator", "libc"},
+                  {"lazyfree_pending_objects", "0"}});
+}
+
+std::string StatsSection(Engine& eng) {
+  auto& s = eng.stats;
+  auto& ks = eng.keyspace->stats();
+  return Section("Stats",
+                 {{"total_connections_received", std::to_string(s.total_connections_received)},
+                  {"total_commands_processed", std::to_string(s.total_commands_processed)},
+                  {"instantaneous_ops_per_sec", "0"},
+                  {"total_net_input_bytes", std::to_string(s.total_net_input_bytes)},
+                  {"total_net_output_bytes", std::to_string(s.total_net_output_bytes)},
+                  {"rejected_connections", std::to_string(s.rejected_connections)},
+                  {"expired_keys", std::to_string(ks.expired_keys)},
+                  {"evicted_keys", std::to_string(ks.evicted_keys)},
+                  {"keyspace_hits", std::to_string(ks.keyspace_hits)},
+                  {"keyspace_misses", std::to_string(ks.keyspace_misses)},
+                  {"pubsub_channels", "0"},
+                  {"pubsub_patterns", "0"},
+                  {"total_error_replies", std::to_string(s.total_error_replies)},
+                  {"dump_payload_sanitizations", "0"},
+                  {"total_reads_processed", std::to_string(s.total_commands_processed)},
+                  {"total_writes_processed", "0"}});
+}
+
+std::string CpuSection() {
+  struct rusage self, children;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto fmt = [](const timeval& t) {
+    char b[64];
+    snprintf(b, sizeof(b), "%ld.%06ld", static_cast<long>(t.tv_sec), static_cast<long>(t.tv_usec));
+    return std::string(b);
+  };
+  return Section("CPU", {{"used_cpu_sys", fmt(self.ru_stime)},
+                         {"used_cpu_user", fmt(self.ru_utime)},
+                         {"used_cpu_sys_children", fmt(children.ru_stime)},
+                         {"used_cpu_user_children", fmt(children.ru_utime)}});
+}
+
+std::string CommandStatsSection() {
+  std::string s = "# Commandstats\r\n";
+  ForEachCommandStats([&](const CommandSpec& spec, const CommandStats& st) {
+    char per[64];
+    snprintf(per, sizeof(per), "%.2f",
+             st.calls ? static_cast<double>(st.usec) / static_cast<double>(st.calls) : 0.0);
+    s += "cmdstat_" + FullName(spec) + ":calls=" + std::to_string(st.calls) +
+         ",usec=" + std::to_string(st.usec) + ",usec_per_call=" + per +
+         ",rejected_calls=" + std::to_string(st.rejected_calls) +
+         ",failed_calls=" + std::to_string(st.failed_calls) + "\r\n";
+  });
+  return s;
+}
+
+std::string ErrorStatsSection(Engine& eng) {
+  std::string s = "# Errorstats\r\n";
+  for (auto& [code, n] : eng.stats.error_stats) {
+    s += "errorstat_" + code + ":count=" + std::to_string(n) + "\r\n";
+  }
+  return s;
+}
+
+std::string KeyspaceSection(Engine& eng) {
+  std::string s = "# Keyspace\r\n";
+  size_t n = eng.keyspace->size();
+  if (n) {
+    s += "db0:keys=" + std::to_string(n) +
+         ",expires=" + std::to_string(eng.keyspace->volatile_count()) + ",avg_ttl=0\r\n";
+  }
+  return s;
+}
+
+std::string FromHook(Engine& eng, const std::string& name, const char* fallback_title,
+                     std::vector<Line> fallback) {
+  auto it = eng.info_sections.find(name);
+  if (it != eng.info_sections.end()) return it->second();
+  return Section(fallback_title, fallback);
+}
+
+}  // namespace
+
+// INFO [section ...]
+void Info(CommandContext& ctx) {
+  Engine& eng = ctx.engine();
+  std::vector<std::string> wanted;
+  for (size_t i = 1; i < ctx.argc(); i++) wanted.push_back(base::ToLower(ctx.arg(i)));
+  bool all = false, everything = false, deflt = wanted.empty();
+  for (auto& w : wanted) {
+    if (w == "all") all = true;
+    if (w == "everything") everything = true;
+    if (w == "default") deflt = true;
+  }
+  auto want = [&](const char* name, bool in_default) {
+    if (everything) return true;
+    if (all && std::string(name) != "commandstats" && std::string(name) != "latencystats")
+      return true;
+    if (all && std::string(name) == "commandstats") return true;
+    if (deflt && in_default) return true;
+    return std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+  };
+  std::string out;
+  auto add = [&](const std::string& sec) {
+    if (!out.empty()) out += "\r\n";
+    out += sec;
+  };
+  if (want("server", true)) add(ServerSection(eng));
+  if (want("clients", true)) add(ClientsSection(eng));
+  if (want("memory", true)) add(MemorySection(eng));
+  if (want("persistence", true)) {
+    add(FromHook(eng, "persistence", "Persistence",
+                 {{"loading", "0"},
+                  {"async_loading", "0"},
+                  {"current_cow_peak", "0"},
+                  {"rdb_changes_since_last_save", std::to_string(eng.stats.dirty)},
+                  {"rdb_bgsave_in_progress", "0"},
+                  {"rdb_last_save_time", std::to_string(eng.stats.last_save_time)},
+                  {"rdb_last_bgsave_status", "ok"},
+                  {"aof_enabled", "0"},
+                  {"aof_rewrite_in_progress", "0"},
+                  {"aof_rewrite_scheduled", "0"},
+                  {"aof_last_bgrewrite_status", "ok"},
+                  {"aof_last_write_status", "ok"}}));
+  }
+  if (want("stats", true)) add(StatsSection(eng));
+  if (want("replication", true)) {
+    add(FromHook(eng, "replication", "Replication",
+                 {{"role", "master"},
+                  {"connected_slaves", "0"},
+                  {"master_failover_state", "no-failover"},
+                  {"master_replid", eng.run_id},
+                  {"master_replid2", "0000000000000000000000000000000000000000"},
+                  {"master_repl_offset", "0"},
+                  {"second_repl_offset", "-1"},
+                  {"repl_backlog_active", "0"},
+                  {"repl_backlog_size", "1048576"},
+                  {"repl_backlog_first_byte_offset", "0"},
+                  {"repl_backlog_histlen", "0"}}));
+  }
+  if (want("cpu", true)) add(CpuSection());
+  if (want("modules", true)) add("# Modules\r\n");
+  if (want("commandstats", false)) add(CommandStatsSection());
+  if (want("errorstats", true)) add(ErrorStatsSection(eng));
+  if (want("cluster", true)) {
+    add(Section("Cluster", {{"cluster_enabled", eng.cluster_enabled ? "1" : "0"}}));
+  }
+  if (want("keyspace", true)) add(KeyspaceSection(eng));
+  ctx.reply().Verbatim(out);
+}
+
+void ConfigGet(CommandContext& ctx) {
+  auto* cfg = ctx.engine().config;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    for (auto& kv : cfg->Get(ctx.arg(i))) {
+      bool dup = false;
+      for (auto& o : out) dup |= o.first == kv.first;
+      if (!dup) out.push_back(kv);
+    }
+  }
+  ctx.reply().MapHeader(out.size());
+  for (auto& [k, v] : out) {
+    ctx.reply().Bulk(k);
+    ctx.reply().Bulk(v);
+  }
+}
+
+void ConfigSet(CommandContext& ctx) {
+  if ((ctx.argc() - 2) % 2 != 0) return ctx.ArityError();
+  std::vector<std::string> nv;
+  for (size_t i = 2; i < ctx.argc(); i++) nv.emplace_back(ctx.arg(i));
+  auto st = ctx.engine().config->SetManyFromConfigCommand(nv);
+  if (!st.ok()) return ctx.reply().Error(st.message());
+  ctx.reply().Ok();
+}
+
+void ConfigResetStat(CommandContext& ctx) {
+  auto& eng = ctx.engine();
+  eng.stats = ServerStats{};
+  eng.keyspace->stats() = db::KeyspaceStats{};
+  ResetCommandStats();
+  ctx.reply().Ok();
+}
+
+void ConfigRewrite(CommandContext& ctx) {
+  if (ctx.engine().config_file.empty()) {
+    return ctx.reply().Error("ERR The server is running without a config file");
+  }
+  auto st = ctx.engine().config->Rewrite(ctx.engine().config_file);
+  if (!st.ok()) return ctx.reply().Error("ERR Rewriting config file: " + st.message());
+  ctx.reply().Ok();
+}
+
+void ConfigHelp(CommandContext& ctx) {
+  HelpReply(ctx, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "GET <pattern>",
+                  "    Return parameters matching the glob-like <pattern> and their values.",
+                  "SET <directive> <value>",
+                  "    Set the configuration <directive> to <value>.",
+                  "RESETSTAT",
+                  "    Reset statistics reported by the INFO command.",
+                  "REWRITE",
+                  "    Rewrite the configuration file.",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+void Time(CommandContext& ctx) {
+  int64_t us = base::UnixUs();
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(std::to_string(us / 1000000));
+  ctx.reply().Bulk(std::to_string(us % 1000000));
+}
+
+void LastSave(CommandContext& ctx) { ctx.reply().Integer(ctx.engine().stats.last_save_time); }
+
+void DebugSleep(CommandContext& ctx) {
+  auto secs = base::ParseDouble(ctx.arg(2));
+  if (!secs) return ctx.reply().Error(kErrNotFloat);
+  if (ctx.engine().sleep) ctx.engine().sleep(*secs);
+  ctx.reply().Ok();
+}
+
+void DebugHelp(CommandContext& ctx) {
+  HelpReply(ctx, {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "SLEEP <seconds>",
+                  "    Stop the server for <seconds>. Decimals allowed.",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+void SlowlogGet(CommandContext& ctx) {
+  int64_t count = 10;
+  if (ctx.argc() > 3) return ctx.ArityError();
+  if (ctx.argc() == 3) {
+    auto v = base::ParseInt64(ctx.arg(2));
+    if (!v || *v < -1) {
+      return ctx.reply().Error("ERR count should be greater than or equal to -1");
+    }
+    count = *v == -1 ? INT64_MAX : *v;
+  }
+  auto& log = ctx.engine().slowlog;
+  size_t n = std::min<size_t>(log.size(), static_cast<size_t>(std::min<int64_t>(count, INT32_MAX)));
+  auto& r = ctx.reply();
+  r.ArrayHeader(n);
+  for (size_t i = 0; i < n; i++) {
+    auto& e = log[log.size() - 1 - i];
+    r.ArrayHeader(6);
+    r.Integer(e.id);
+    r.Integer(e.time_s);
+    r.Integer(e.duration_us);
+    r.ArrayHeader(e.args.size());
+    for (auto& a : e.args) r.Bulk(a);
+    r.Bulk(e.peer);
+    r.Bulk(e.name);
+  }
+}
+
+void SlowlogLen(CommandContext& ctx) {
+  ctx.reply().Integer(static_cast<int64_t>(ctx.engine().slowlog.size()));
+}
+
+void SlowlogReset(CommandContext& ctx) {
+  ctx.engine().slowlog.clear();
+  ctx.reply().Ok();
+}
+
+void SlowlogHelp(CommandContext& ctx) {
+  HelpReply(ctx, {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "GET [<count>]",
+                  "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+                  "    Entries are made of:",
+                  "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+                  "    client name",
+                  "LEN",
+                  "    Return the length of the slowlog.",
+                  "RESET",
+                  "    Reset the slowlog.",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+// MEMORY USAGE key [SAMPLES count]
+void MemoryUsage(CommandContext& ctx) {
+  for (size_t i = 3; i < ctx.argc(); i++) {
+    if (Is(ctx.arg(i), "samples") && i + 1 < ctx.argc()) {
+      auto v = IntArg(ctx, ++i);
+      if (!v) return;
+      if (*v < 0) return ctx.reply().Error(kErrSyntax);
+    } else {
+      return ctx.reply().Error(kErrSyntax);
+    }
+  }
+  db::Entry* e = Db(ctx).Find(ctx.arg(2));
+  if (!e) return ctx.reply().Null();
+  ctx.reply().Integer(static_cast<int64_t>(db::EntryMemoryUsage(e)));
+}
+
+void MemoryHelp(CommandContext& ctx) {
+  HelpReply(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "USAGE <key> [SAMPLES <count>]",
+                  "    Return memory in bytes used by <key> and its value. Nested values are",
+                  "    sampled up to <count> times (default: 5, 0 means sample all).",
+                  "HELP",
+                  "    Prints this help."});
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
+void Shutdown(CommandContext& ctx) {
+  bool save = false, nosave = false, now = false, force = false;
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    std::string_view o = ctx.arg(i);
+    if (Is(o, "nosave")) {
+      nosave = true;
+    } else if (Is(o, "save")) {
+      save = true;
+    } else if (Is(o, "now")) {
+      now = true;
+    } else if (Is(o, "force")) {
+      force = true;
+    } else if (Is(o, "abort")) {
+      return ctx.reply().Error("ERR No shutdown in progress.");
+    } else {
+      return ctx.reply().Error(kErrSyntax);
+    }
+  }
+  if (save && nosave) return ctx.reply().Error(kErrSyntax);
+  if (!ctx.engine().shutdown) return ctx.reply().Error("ERR Errors trying to SHUTDOWN. Check logs.");
+  std::string err = ctx.engine().shutdown(save, nosave, now, force);
+  if (!err.empty()) return ctx.reply().Error(err);
+  // On success the connection is closed without a reply, as in Redis.
+  ctx.client().close_asap = true;
+}
+
+void Monitor(CommandContext& ctx) {
+  Client& c = ctx.client();
+  if (c.monitor) return ctx.reply().Ok();
+  c.monitor = true;
+  ctx.engine().monitors.push_back(&c);
+  ctx.reply().Ok();
+}
+
+}  // namespace node::commands

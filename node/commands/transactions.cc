@@ -1,0 +1,107 @@
+// node/commands/transactions.cc
+//
+// MULTI / EXEC / DISCARD / WATCH / UNWATCH. Queueing itself happens in the
+// dispatcher (a command rejected at queue time flags the transaction, so EXEC
+// replies EXECABORT). WATCH is optimistic locking: any change to a watched
+// key (see TouchWatchedKey, called through Engine::key_modified) makes the
+// next EXEC fail with a null reply.
+
+#include <algorithm>
+
+#include "node/commands/handlers.h"
+#include "node/commands/helpers.h"
+#include "node/commands/transactions.h"
+
+namespace node::commands {
+
+void TouchWatchedKey(Engine& eng, std::string_view key) {
+  if (eng.watched_keys.empty()) return;
+  if (key.empty()) {  // FLUSHALL / FLUSHDB: every watcher
+    for (auto& [k, clients] : eng.watched_keys) {
+      for (Client* c : clients) c->watch_dirty = true;
+    }
+    return;
+  }
+  auto it = eng.watched_keys.find(std::string(key));
+  if (it == eng.watched_keys.end()) return;
+  for (Client* c : it->second) c->watch_dirty = true;
+}
+
+void UnwatchAll(Engine& eng, Client& c) {
+  for (auto& k : c.watched_keys) {
+    auto it = eng.watched_keys.find(k);
+    if (it == eng.watched_keys.end()) continue;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), &c), v.end());
+    if (v.empty()) eng.watched_keys.erase(it);
+  }
+  c.watched_keys.clear();
+  c.watch_dirty = false;
+}
+
+namespace {
+void ClearMulti(Client& c) {
+  c.in_multi = false;
+  c.multi_dirty = false;
+  c.multi_queue.clear();
+}
+}  // namespace
+
+void Multi(CommandContext& ctx) {
+  if (ctx.client().in_multi) return ctx.reply().Error("ERR MULTI calls can not be nested");
+  ctx.client().in_multi = true;
+  ctx.client().multi_dirty = false;
+  ctx.reply().Ok();
+}
+
+void Discard(CommandContext& ctx) {
+  if (!ctx.client().in_multi) return ctx.reply().Error("ERR DISCARD without MULTI");
+  ClearMulti(ctx.client());
+  UnwatchAll(ctx.engine(), ctx.client());
+  ctx.reply().Ok();
+}
+
+void Exec(CommandContext& ctx) {
+  Client& c = ctx.client();
+  Engine& eng = ctx.engine();
+  if (!c.in_multi) return ctx.reply().Error("ERR EXEC without MULTI");
+  if (c.multi_dirty) {
+    ClearMulti(c);
+    UnwatchAll(eng, c);
+    return ctx.reply().Error(kErrExecAbort);
+  }
+  if (c.watch_dirty) {
+    ClearMulti(c);
+    UnwatchAll(eng, c);
+    return ctx.reply().NullArray();
+  }
+  std::vector<QueuedCommand> queue = std::move(c.multi_queue);
+  ClearMulti(c);
+  UnwatchAll(eng, c);
+  ctx.reply().ArrayHeader(queue.size());
+  for (auto& q : queue) {
+    std::vector<std::string_view> args(q.args.begin(), q.args.end());
+    eng.call_command(c, args, ctx.reply());
+  }
+}
+
+void Watch(CommandContext& ctx) {
+  Client& c = ctx.client();
+  if (c.in_multi) return ctx.reply().Error("ERR WATCH inside MULTI is not allowed");
+  Engine& eng = ctx.engine();
+  for (size_t i = 1; i < ctx.argc(); i++) {
+    std::string key(ctx.arg(i));
+    if (std::find(c.watched_keys.begin(), c.watched_keys.end(), key) != c.watched_keys.end())
+      continue;
+    c.watched_keys.push_back(key);
+    eng.watched_keys[key].push_back(&c);
+  }
+  ctx.reply().Ok();
+}
+
+void Unwatch(CommandContext& ctx) {
+  UnwatchAll(ctx.engine(), ctx.client());
+  ctx.reply().Ok();
+}
+
+}  // namespace node::commands

@@ -1,0 +1,229 @@
+// node/resp/parser.cc -- see parser.h. Mirrors the decisions of Redis 7.0's
+// processMultibulkBuffer / processInlineBuffer (reference/resp.md §1).
+
+#include "node/resp/parser.h"
+
+#include <cctype>
+#include <cstring>
+
+#include "node/base/strings.h"
+
+namespace node::resp {
+
+namespace {
+
+// string2ll on [p, p+n); returns false when not a valid int64.
+bool ParseLen(const char* p, size_t n, int64_t* out) {
+  auto v = base::ParseInt64(std::string_view(p, n));
+  if (!v) return false;
+  *out = *v;
+  return true;
+}
+
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+void RequestParser::Reset() {
+  pos_ = 0;
+  argc_ = -1;
+  bulk_len_ = -1;
+  spans_.clear();
+  wanted_ = 0;
+}
+
+RequestParser::Result RequestParser::Fail(const char* what) {
+  error_ = "ERR Protocol error: ";
+  error_ += what;
+  Reset();
+  return Result::kError;
+}
+
+RequestParser::Result RequestParser::Parse(const char* data, size_t len, size_t* consumed) {
+  *consumed = 0;
+  if (len == 0) return Result::kNeedMore;
+  if (data[0] == '*') return ParseMultibulk(data, len, consumed);
+  return ParseInline(data, len, consumed);
+}
+
+RequestParser::Result RequestParser::ParseMultibulk(const char* data, size_t len,
+                                                    size_t* consumed) {
+  if (argc_ < 0) {
+    const char* cr = static_cast<const char*>(memchr(data, '\r', len));
+    if (!cr) {
+      if (len > kInlineMaxSize) return Fail("too big mbulk count string");
+      return Result::kNeedMore;
+    }
+    size_t crpos = static_cast<size_t>(cr - data);
+    if (crpos + 1 >= len) return Result::kNeedMore;  // need the byte after \r
+    int64_t n;
+    if (!ParseLen(data + 1, crpos - 1, &n) || n > INT32_MAX) {
+      return Fail("invalid multibulk length");
+    }
+    if (limits_.unauthenticated && n > 10) return Fail("unauthenticated multibulk length");
+    pos_ = crpos + 2;
+    if (n <= 0) {
+      *consumed = pos_;
+      Reset();
+      return Result::kEmpty;
+    }
+    argc_ = n;
+    spans_.clear();
+    // Do not trust argc for the reservation: a hostile count must not allocate.
+    spans_.reserve(static_cast<size_t>(n < 1024 ? n : 1024));
+  }
+  while (static_cast<int64_t>(spans_.size()) < argc_) {
+    if (bulk_len_ < 0) {
+      if (pos_ >= len) return Result::kNeedMore;
+      const char* start = data + pos_;
+      const char* cr = static_cast<const char*>(memchr(start, '\r', len - pos_));
+      if (!cr) {
+        if (len - pos_ > kInlineMaxSize) return Fail("too big bulk count string");
+        return Result::kNeedMore;
+      }
+      size_t crpos = static_cast<size_t>(cr - data);
+      if (crpos + 1 >= len) return Result::kNeedMore;
+      if (start[0] != '$') {
+        std::string msg = "expected '$', got '";
+        msg += start[0];
+        msg += "'";
+        return Fail(msg.c_str());
+      }
+      int64_t n;
+      if (!ParseLen(start + 1, crpos - pos_ - 1, &n) || n < 0 ||
+          static_cast<uint64_t>(n) > limits_.max_bulk_len) {
+        return Fail("invalid bulk length");
+      }
+      if (limits_.unauthenticated && n > 16384) return Fail("unauthenticated bulk length");
+      bulk_len_ = n;
+      pos_ = crpos + 2;
+    }
+    size_t need = pos_ + static_cast<size_t>(bulk_len_) + 2;
+    if (len < need) {
+      wanted_ = need;
+      return Result::kNeedMore;
+    }
+    spans_.emplace_back(pos_, static_cast<size_t>(bulk_len_));
+    pos_ = need;  // the two bytes after the bulk are skipped unchecked, as Redis does
+    bulk_len_ = -1;
+  }
+  args_.clear();
+  for (auto& [off, n] : spans_) args_.emplace_back(data + off, n);
+  *consumed = pos_;
+  Reset();
+  return Result::kCommand;
+}
+
+RequestParser::Result RequestParser::ParseInline(const char* data, size_t len, size_t* consumed) {
+  const char* nl = static_cast<const char*>(memchr(data, '\n', len));
+  if (!nl) {
+    if (len > kInlineMaxSize) return Fail("too big inline request");
+    return Result::kNeedMore;
+  }
+  size_t linelen = static_cast<size_t>(nl - data);
+  *consumed = linelen + 1;
+  if (linelen && data[linelen - 1] == '\r') linelen--;
+  inline_args_.clear();
+  if (!SplitArgs(std::string_view(data, linelen), &inline_args_)) {
+    *consumed = 0;
+    return Fail("unbalanced quotes in request");
+  }
+  if (inline_args_.empty()) return Result::kEmpty;
+  args_.clear();
+  for (auto& a : inline_args_) args_.emplace_back(a);
+  return Result::kCommand;
+}
+
+bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
+  size_t i = 0, n = line.size();
+  while (true) {
+    while (i < n && isspace(static_cast<unsigned char>(line[i]))) i++;
+    if (i >= n) return true;
+    std::string cur;
+    bool inq = false, insq = false, done = false;
+    while (!done) {
+      if (inq) {
+        if (i >= n) return false;  // unterminated quotes
+        char c = line[i];
+        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && HexVal(line[i + 2]) >= 0 &&
+            HexVal(line[i + 3]) >= 0) {
+          cur += static_cast<char>(HexVal(line[i + 2]) * 16 + HexVal(line[i + 3]));
+          i += 3;
+        } else if (c == '\\' && i + 1 < n) {
+          i++;
+          switch (line[i]) {
+            case 'n':
+              cur += '\n';
+              break;
+            case 'r':
+              cur += '\r';
+              break;
+            case 't':
+              cur += '\t';
+              break;
+            case 'b':
+              cur += '\b';
+              break;
+            case 'a':
+              cur += '\a';
+              break;
+            default:
+              cur += line[i];
+              break;
+          }
+        } else if (c == '"') {
+          // closing quote must be followed by a space or nothing
+          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur += c;
+        }
+      } else if (insq) {
+        if (i >= n) return false;
+        char c = line[i];
+        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
+          i++;
+          cur += '\'';
+        } else if (c == '\'') {
+          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur += c;
+        }
+      } else {
+        if (i >= n) {
+          done = true;
+          break;
+        }
+        char c = line[i];
+        switch (c) {
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
+            done = true;
+            break;
+          case '"':
+            inq = true;
+            break;
+          case '\'':
+            insq = true;
+            break;
+          default:
+            cur += c;
+            break;
+        }
+      }
+      if (i < n) i++;
+    }
+    out->push_back(std::move(cur));
+  }
+}
+
+}  // namespace node::resp

@@ -1,0 +1,262 @@
+// node/server/client_conn.cc -- see client_conn.h.
+
+#include "node/server/client_conn.h"
+
+#include <cstring>
+
+#include "node/base/clock.h"
+#include "node/base/log.h"
+#include "node/base/strings.h"
+#include "node/commands/transactions.h"
+#include "node/server/server.h"
+
+namespace node::server {
+
+namespace {
+constexpr size_t kInitialReadBuffer = 16 * 1024;
+constexpr size_t kReadChunk = 16 * 1024;
+
+std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
+  auto addr = ep.address();
+  std::string a = addr.is_v6() && addr.to_v6().is_v4_mapped()
+                      ? asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6()).to_string()
+                      : addr.to_string();
+  return a + ":" + std::to_string(ep.port());
+}
+}  // namespace
+
+ClientConn::ClientConn(Server& server, asio::ip::tcp::socket socket, uint64_t id)
+    : server_(server), socket_(std::move(socket)), reply_(&out_) {
+  client_.id = id;
+  asio::error_code ec;
+  auto remote = socket_.remote_endpoint(ec);
+  if (!ec) client_.addr = EndpointText(remote);
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) client_.laddr = EndpointText(local);
+  client_.fd = socket_.native_handle();
+  client_.ctime_ms = base::MonoMs();
+  client_.last_interaction_ms = client_.ctime_ms;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  rcap_ = kInitialReadBuffer;
+  rbuf_.reset(new char[rcap_]);
+}
+
+ClientConn::~ClientConn() = default;
+
+void ClientConn::Start() {
+  auto& eng = server_.engine();
+  client_.authenticated = eng.hot.requirepass.empty();
+  std::weak_ptr<ClientConn> weak = shared_from_this();
+  client_.kill = [weak]() {
+    if (auto self = weak.lock()) self->Close(false);
+  };
+  client_.push = [weak](std::string_view bytes) {
+    if (auto self = weak.lock()) self->Push(bytes);
+  };
+  eng.clients[client_.id] = &client_;
+  ReadMore();
+}
+
+void ClientConn::ReadMore() {
+  if (closing_ || closed_ || read_in_flight_) return;
+  if (rcap_ - rend_ < 1024) {
+    // Compact first, then grow when a single frame needs more room.
+    if (rstart_ > 0) {
+      memmove(rbuf_.get(), rbuf_.get() + rstart_, rend_ - rstart_);
+      rend_ -= rstart_;
+      rstart_ = 0;
+    }
+    if (rcap_ - rend_ < 1024) {
+      size_t ncap = rcap_ * 2;
+      std::unique_ptr<char[]> nb(new char[ncap]);
+      memcpy(nb.get(), rbuf_.get(), rend_);
+      rbuf_ = std::move(nb);
+      rcap_ = ncap;
+    }
+  }
+  read_in_flight_ = true;
+  socket_.async_read_some(asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
+                          [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+                            self->OnRead(ec, n);
+                          });
+}
+
+void ClientConn::OnRead(const asio::error_code& ec, size_t n) {
+  read_in_flight_ = false;
+  if (ec) {
+    Teardown();
+    return;
+  }
+  rend_ += n;
+  client_.tot_net_in += n;
+  server_.engine().stats.total_net_input_bytes += n;
+  ProcessInput();
+  if (closed_) return;
+  Flush();
+  uint64_t limit = server_.config().s.client_query_buffer_limit;
+  if (rend_ - rstart_ > limit) {
+    LOG_WARN("Closing client that reached max query buffer length: id={} addr={} qbuf={}",
+             client_.id, client_.addr, rend_ - rstart_);
+    Close(false);
+    return;
+  }
+  if (!closing_) ReadMore();
+}
+
+void ClientConn::ProcessInput() {
+  processing_ = true;
+  auto& eng = server_.engine();
+  while (!closing_ && rstart_ < rend_) {
+    resp::RequestParser::Limits limits;
+    limits.max_bulk_len = client_.is_master_link ? UINT64_MAX : eng.hot.proto_max_bulk_len;
+    limits.unauthenticated = !client_.authenticated;
+    parser_.set_limits(limits);
+    size_t used = 0;
+    auto r = parser_.Parse(rbuf_.get() + rstart_, rend_ - rstart_, &used);
+    if (r == resp::RequestParser::Result::kNeedMore) {
+      size_t want = parser_.bytes_wanted();
+      if (want > rcap_ - rstart_) {
+        // One big bulk: make room for the whole frame at once (the length
+        // was already checked against proto-max-bulk-len).
+        size_t pending = rend_ - rstart_;
+        size_t ncap = want + kReadChunk;
+        std::unique_ptr<char[]> nb(new char[ncap]);
+        memcpy(nb.get(), rbuf_.get() + rstart_, pending);
+        rbuf_ = std::move(nb);
+        rcap_ = ncap;
+        rstart_ = 0;
+        rend_ = pending;
+      }
+      break;
+    }
+    if (r == resp::RequestParser::Result::kError) {
+      reply_.Error(parser_.error());
+      LOG_DEBUG("Protocol error ({}) from client id={} addr={}", parser_.error(), client_.id,
+                client_.addr);
+      closing_ = true;
+      break;
+    }
+    if (r == resp::RequestParser::Result::kEmpty) {
+      rstart_ += used;
+      continue;
+    }
+    // Cross-protocol guard: an HTTP request is closed without a reply.
+    const auto& args = parser_.args();
+    if (base::EqualsIgnoreCase(args[0], "post") || base::EqualsIgnoreCase(args[0], "host:")) {
+      LOG_WARN("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
+               "Host: commands to Redis. Connection from {} aborted.",
+               client_.addr);
+      processing_ = false;
+      Close(false);
+      return;
+    }
+    RunCommand();
+    rstart_ += used;
+    if (client_.close_after_reply || client_.close_asap) {
+      closing_ = true;
+      break;
+    }
+  }
+  if (rstart_ == rend_) rstart_ = rend_ = 0;
+  client_.qbuf = rend_ - rstart_;
+  client_.qbuf_free = rcap_ - rend_;
+  processing_ = false;
+}
+
+void ClientConn::RunCommand() {
+  auto mode = client_.reply_mode;
+  size_t mark = out_.size();
+  reply_.set_protocol(client_.proto);
+  server_.dispatcher().Execute(client_, parser_.args(), reply_);
+  if (mode == commands::ReplyMode::kOff || mode == commands::ReplyMode::kSkip) {
+    out_.resize(mark);
+  }
+  if (mode == commands::ReplyMode::kSkip && client_.reply_mode == commands::ReplyMode::kSkip) {
+    client_.reply_mode = commands::ReplyMode::kOn;
+  }
+  if (client_.reply_mode == commands::ReplyMode::kSkipNext) {
+    client_.reply_mode = commands::ReplyMode::kSkip;
+  }
+}
+
+bool ClientConn::OutputOverLimit() const {
+  auto& lim = server_.config().s.client_output_buffer_limit_normal;
+  if (client_.is_replica || client_.monitor) return false;
+  return lim.hard && out_.size() + writing_.size() > lim.hard;
+}
+
+void ClientConn::Push(std::string_view bytes) {
+  if (closed_) return;
+  out_.append(bytes);
+  if (!processing_) Flush();
+}
+
+void ClientConn::Flush() {
+  if (closed_) return;
+  if (OutputOverLimit()) {
+    LOG_WARN("Client id={} addr={} closed for overcoming of output buffer limits.", client_.id,
+             client_.addr);
+    Close(false);
+    return;
+  }
+  if (write_in_flight_) return;
+  if (out_.empty()) {
+    if (closing_) Close(false);
+    return;
+  }
+  writing_.swap(out_);
+  out_.clear();
+  client_.obuf_bytes = writing_.size();
+  write_in_flight_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+                      self->OnWritten(ec, n);
+                    });
+}
+
+void ClientConn::OnWritten(const asio::error_code& ec, size_t n) {
+  write_in_flight_ = false;
+  client_.tot_net_out += n;
+  server_.engine().stats.total_net_output_bytes += n;
+  if (ec) {
+    Teardown();
+    return;
+  }
+  if (writing_.capacity() > 64 * 1024) {
+    std::string().swap(writing_);
+  } else {
+    writing_.clear();
+  }
+  client_.obuf_bytes = out_.size();
+  Flush();
+}
+
+void ClientConn::Close(bool flush_first) {
+  if (closed_) return;
+  if (flush_first && (write_in_flight_ || !out_.empty())) {
+    closing_ = true;
+    Flush();
+    return;
+  }
+  Teardown();
+}
+
+void ClientConn::Teardown() {
+  if (closed_) return;
+  closed_ = true;
+  asio::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  auto& eng = server_.engine();
+  eng.clients.erase(client_.id);
+  if (client_.monitor) {
+    auto& m = eng.monitors;
+    m.erase(std::remove(m.begin(), m.end(), &client_), m.end());
+  }
+  commands::UnwatchAll(eng, client_);
+  client_.kill = nullptr;
+  client_.push = nullptr;
+  server_.Unregister(client_.id);  // may drop the last reference
+}
+
+}  // namespace node::server

@@ -1,0 +1,64 @@
+// node/server/client_conn.h
+//
+// One client connection: reads bytes with asio, parses RESP requests
+// incrementally, runs each through the dispatcher, and writes the replies of
+// a whole read in one batch (double-buffered: replies accumulate in out_
+// while writing_ is on the wire). Applies the per-connection limits
+// (client-query-buffer-limit, client-output-buffer-limit normal, timeout).
+// Engine thread only; owned by a shared_ptr held by its pending operations
+// and by the server's registry.
+
+#pragma once
+
+#include <asio.hpp>
+#include <memory>
+#include <string>
+
+#include "node/commands/client.h"
+#include "node/commands/dispatcher.h"
+#include "node/resp/parser.h"
+#include "node/resp/reply.h"
+
+namespace node::server {
+
+class Server;
+
+class ClientConn : public std::enable_shared_from_this<ClientConn> {
+ public:
+  ClientConn(Server& server, asio::ip::tcp::socket socket, uint64_t id);
+  ~ClientConn();
+
+  void Start();
+  // Closes the socket once pending replies are written (graceful) or now.
+  void Close(bool flush_first);
+  commands::Client& client() { return client_; }
+  int64_t last_activity_ms() const { return client_.last_interaction_ms; }
+  void Push(std::string_view bytes);
+
+ private:
+  void ReadMore();
+  void OnRead(const asio::error_code& ec, size_t n);
+  void ProcessInput();
+  void RunCommand();
+  void Flush();
+  void OnWritten(const asio::error_code& ec, size_t n);
+  void Teardown();
+  bool OutputOverLimit() const;
+
+  Server& server_;
+  asio::ip::tcp::socket socket_;
+  commands::Client client_;
+  resp::RequestParser parser_;
+  // Read buffer: bytes [rstart_, rend_) are unparsed.
+  std::unique_ptr<char[]> rbuf_;
+  size_t rcap_ = 0, rstart_ = 0, rend_ = 0;
+  std::string out_, writing_;
+  resp::ReplyBuilder reply_;
+  bool write_in_flight_ = false;
+  bool read_in_flight_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool processing_ = false;
+};
+
+}  // namespace node::server

@@ -1,0 +1,257 @@
+// node/server/server.cc -- see server.h.
+
+#include "node/server/server.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "node/base/clock.h"
+#include "node/base/log.h"
+#include "node/base/memory.h"
+#include "node/commands/command_table.h"
+#include "node/commands/transactions.h"
+#include "node/server/client_conn.h"
+
+namespace node::server {
+
+namespace {
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<uint64_t>(base::UnixUs()));
+  const char* hex = "0123456789abcdef";
+  std::string s(n, '0');
+  for (auto& c : s) c = hex[rng() & 15];
+  return s;
+}
+
+db::EvictionPolicy ToPolicy(config::MaxmemoryPolicy p) {
+  switch (p) {
+    case config::MaxmemoryPolicy::kVolatileLru:
+      return db::EvictionPolicy::kVolatileLru;
+    case config::MaxmemoryPolicy::kVolatileLfu:
+      return db::EvictionPolicy::kVolatileLfu;
+    case config::MaxmemoryPolicy::kVolatileRandom:
+      return db::EvictionPolicy::kVolatileRandom;
+    case config::MaxmemoryPolicy::kVolatileTtl:
+      return db::EvictionPolicy::kVolatileTtl;
+    case config::MaxmemoryPolicy::kAllkeysLru:
+      return db::EvictionPolicy::kAllKeysLru;
+    case config::MaxmemoryPolicy::kAllkeysLfu:
+      return db::EvictionPolicy::kAllKeysLfu;
+    case config::MaxmemoryPolicy::kAllkeysRandom:
+      return db::EvictionPolicy::kAllKeysRandom;
+    case config::MaxmemoryPolicy::kNoeviction:
+      return db::EvictionPolicy::kNoEviction;
+  }
+  return db::EvictionPolicy::kNoEviction;
+}
+
+}  // namespace
+
+Server::Server(config::Config& cfg)
+    : cfg_(cfg), work_(asio::make_work_guard(io_)), cron_timer_(io_), dispatcher_(engine_) {
+  engine_.keyspace = &keyspace_;
+  engine_.config = &cfg_;
+  engine_.run_id = RandomHex(40);
+  engine_.start_time_ms = base::UnixMs();
+  engine_.cluster_enabled = cfg_.s.cluster_enabled;
+  ApplyConfig();
+  WireEngineHooks();
+}
+
+Server::~Server() = default;
+
+void Server::ApplyConfig() {
+  auto& s = cfg_.s;
+  auto& h = engine_.hot;
+  h.requirepass = s.requirepass;
+  h.maxmemory = s.maxmemory;
+  h.maxmemory_policy = ToPolicy(s.maxmemory_policy);
+  h.maxmemory_samples = static_cast<int>(s.maxmemory_samples);
+  h.slowlog_log_slower_than = s.slowlog_log_slower_than;
+  h.slowlog_max_len = static_cast<size_t>(s.slowlog_max_len);
+  h.proto_max_bulk_len = s.proto_max_bulk_len;
+  bool lfu = h.maxmemory_policy == db::EvictionPolicy::kAllKeysLfu ||
+             h.maxmemory_policy == db::EvictionPolicy::kVolatileLfu;
+  keyspace_.set_use_lfu(lfu);
+  keyspace_.set_lfu_params(static_cast<int>(s.lfu_log_factor), static_cast<int>(s.lfu_decay_time));
+}
+
+void Server::WireEngineHooks() {
+  engine_.call_command = [this](commands::Client& c, std::span<const std::string_view> args,
+                                resp::ReplyBuilder& r) {
+    const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
+    if (spec && spec->subcommands && args.size() >= 2) {
+      if (auto* sub = commands::LookupSubcommand(*spec, args[1])) spec = sub;
+    }
+    if (!spec) {
+      r.Error("ERR unknown command");
+      return;
+    }
+    dispatcher_.Call(c, *spec, args, r);
+  };
+  engine_.key_modified = [this](std::string_view key) { commands::TouchWatchedKey(engine_, key); };
+  engine_.unwatch_all = [this](commands::Client& c) { commands::UnwatchAll(engine_, c); };
+  engine_.feed_monitors = [this](commands::Client& from, const std::string& line) {
+    for (commands::Client* m : engine_.monitors) {
+      if (m != &from && m->push) m->push(line);
+    }
+  };
+  engine_.sleep = [](double secs) {
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(secs * 1e6)));
+  };
+  engine_.shutdown = [this](bool, bool, bool, bool) -> std::string {
+    LOG_INFO("User requested shutdown...");
+    RequestShutdown();
+    return "";
+  };
+  keyspace_.set_on_deleted([this](std::string_view key, db::DeleteReason) {
+    commands::TouchWatchedKey(engine_, key);
+    if (engine_.propagate) {
+      std::string_view args[] = {"DEL", key};
+      engine_.propagate(args);
+    }
+  });
+  cfg_.OnChange("maxmemory", [this] { ApplyConfig(); });
+  cfg_.OnChange("maxmemory-policy", [this] { ApplyConfig(); });
+  cfg_.OnChange("maxmemory-samples", [this] { ApplyConfig(); });
+  cfg_.OnChange("requirepass", [this] { ApplyConfig(); });
+  cfg_.OnChange("slowlog-log-slower-than", [this] { ApplyConfig(); });
+  cfg_.OnChange("slowlog-max-len", [this] { ApplyConfig(); });
+  cfg_.OnChange("proto-max-bulk-len", [this] { ApplyConfig(); });
+  cfg_.OnChange("lfu-log-factor", [this] { ApplyConfig(); });
+  cfg_.OnChange("lfu-decay-time", [this] { ApplyConfig(); });
+}
+
+base::Status Server::Start() {
+  port_ = static_cast<int>(cfg_.s.port);
+  engine_.tcp_port = port_;
+  if (port_ != 0) {
+    for (const std::string& b : cfg_.s.bind) {
+      bool optional = !b.empty() && b[0] == '-';
+      std::string addr = optional ? b.substr(1) : b;
+      asio::ip::address ip;
+      if (addr == "*") {
+        ip = asio::ip::address_v4::any();
+      } else if (addr == "::*") {
+        ip = asio::ip::address_v6::any();
+      } else {
+        asio::error_code ec;
+        ip = asio::ip::make_address(addr, ec);
+        if (ec) {
+          if (optional) continue;
+          return base::Status::Error("bind: '" + addr + "' is not an IP address");
+        }
+      }
+      auto acc = std::make_unique<asio::ip::tcp::acceptor>(io_);
+      asio::ip::tcp::endpoint ep(ip, static_cast<uint16_t>(port_));
+      asio::error_code ec;
+      acc->open(ep.protocol(), ec);
+      if (!ec) acc->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+      if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
+      if (!ec) acc->bind(ep, ec);
+      if (!ec) acc->listen(static_cast<int>(cfg_.s.tcp_backlog), ec);
+      if (ec) {
+        if (optional) continue;
+        return base::Status::Error("Could not create server TCP listening socket " + addr + ":" +
+                                   std::to_string(port_) + ": " + ec.message());
+      }
+      LOG_INFO("Listening for clients on {}:{}", addr, port_);
+      acceptors_.push_back(std::move(acc));
+    }
+    if (acceptors_.empty()) return base::Status::Error("no address to listen on (bind)");
+  }
+  for (auto& a : acceptors_) Accept(*a);
+  ScheduleCron();
+  return base::Status::Ok();
+}
+
+void Server::Accept(asio::ip::tcp::acceptor& acc) {
+  acc.async_accept([this, &acc](const asio::error_code& ec, asio::ip::tcp::socket sock) {
+    OnAccept(acc, ec, std::move(sock));
+  });
+}
+
+void Server::OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
+                      asio::ip::tcp::socket sock) {
+  if (shutting_down_) return;
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    LOG_WARN("Accepting client connection: {}", ec.message());
+    Accept(acc);
+    return;
+  }
+  engine_.stats.total_connections_received++;
+  if (static_cast<int64_t>(conns_.size()) >= cfg_.s.maxclients) {
+    engine_.stats.rejected_connections++;
+    const char* msg = cfg_.s.cluster_enabled
+                          ? "-ERR max number of clients + cluster connections reached\r\n"
+                          : "-ERR max number of clients reached\r\n";
+    asio::error_code wec;
+    asio::write(sock, asio::buffer(msg, strlen(msg)), wec);
+    sock.close(wec);
+    Accept(acc);
+    return;
+  }
+  uint64_t id = engine_.next_client_id++;
+  auto conn = std::make_shared<ClientConn>(*this, std::move(sock), id);
+  conns_[id] = conn;
+  conn->Start();
+  Accept(acc);
+}
+
+void Server::Unregister(uint64_t id) { conns_.erase(id); }
+
+void Server::ScheduleCron() {
+  int64_t hz = cfg_.s.hz > 0 ? cfg_.s.hz : 10;
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / hz));
+  cron_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || shutting_down_) return;
+    Cron();
+    ScheduleCron();
+  });
+}
+
+void Server::Cron() {
+  int64_t hz = cfg_.s.hz > 0 ? cfg_.s.hz : 10;
+  // Active expiry: at most 25% of the cron period, as Redis's slow cycle.
+  keyspace_.ActiveExpireCycle(250000 / hz);
+  base::UpdatePeakMemory();
+  if (cfg_.s.timeout > 0) {
+    int64_t now = base::MonoMs();
+    std::vector<std::shared_ptr<ClientConn>> idle;
+    for (auto& [id, c] : conns_) {
+      auto& cl = c->client();
+      if (cl.is_replica || cl.is_master_link || cl.monitor) continue;
+      if (now - c->last_activity_ms() > cfg_.s.timeout * 1000) idle.push_back(c);
+    }
+    for (auto& c : idle) {
+      LOG_DEBUG("Closing idle client id={}", c->client().id);
+      c->Close(false);
+    }
+  }
+}
+
+void Server::Run() { io_.run(); }
+
+void Server::Post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
+
+void Server::RequestShutdown() {
+  asio::post(io_, [this] {
+    if (shutting_down_.exchange(true)) return;
+    asio::error_code ec;
+    for (auto& a : acceptors_) a->close(ec);
+    cron_timer_.cancel();
+    auto conns = conns_;
+    for (auto& [id, c] : conns) c->Close(false);
+    work_.reset();
+    io_.stop();
+  });
+}
+
+}  // namespace node::server

@@ -1,0 +1,80 @@
+// node/server/server.h
+//
+// The composition root of the data plane: builds the keyspace, the engine
+// and the dispatcher from the configuration, listens for clients, runs the
+// cron (active expiry, client timeouts), and is the facade the control plane
+// uses: Start, Run (on the engine thread), Post work onto the loop, and
+// RequestShutdown. Everything here runs on the engine thread except Post and
+// RequestShutdown, which are safe from any thread.
+
+#pragma once
+
+#include <asio.hpp>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "node/base/result.h"
+#include "node/commands/dispatcher.h"
+#include "node/commands/engine.h"
+#include "node/config/config.h"
+#include "node/db/keyspace.h"
+
+namespace node::server {
+
+class ClientConn;
+
+class Server {
+ public:
+  explicit Server(config::Config& cfg);
+  ~Server();
+
+  // Binds the listeners. Errors name the address and the reason.
+  base::Status Start();
+  // Runs the event loop on the calling thread until shutdown.
+  void Run();
+  // Thread-safe: runs fn on the engine thread.
+  void Post(std::function<void()> fn);
+  // Thread-safe: stops accepting, closes clients and ends Run().
+  void RequestShutdown();
+  bool shutting_down() const { return shutting_down_; }
+
+  asio::io_context& io() { return io_; }
+  config::Config& config() { return cfg_; }
+  commands::Engine& engine() { return engine_; }
+  commands::Dispatcher& dispatcher() { return dispatcher_; }
+  db::Keyspace& keyspace() { return keyspace_; }
+  int port() const { return port_; }
+
+  // Connection registry (engine thread).
+  void Unregister(uint64_t id);
+  size_t client_count() const { return conns_.size(); }
+
+  // Copies hot settings out of the config table (after CONFIG SET etc.).
+  void ApplyConfig();
+
+ private:
+  void Accept(asio::ip::tcp::acceptor& acc);
+  void OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
+                asio::ip::tcp::socket sock);
+  void ScheduleCron();
+  void Cron();
+  void WireEngineHooks();
+
+  config::Config& cfg_;
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  asio::steady_timer cron_timer_;
+  db::Keyspace keyspace_;
+  commands::Engine engine_;
+  commands::Dispatcher dispatcher_;
+  std::map<uint64_t, std::shared_ptr<ClientConn>> conns_;
+  std::atomic<bool> shutting_down_{false};
+  int port_ = 0;
+};
+
+}  // namespace node::server
