@@ -235,7 +235,7 @@ struct Settings {
   int shutdown_on_sigterm = 0;          // kShutdown* bits
   int64_t busy_reply_threshold = 5000;  // alias lua-time-limit
   // cluster
-  bool cluster_enabled = true;
+  bool cluster_enabled = false;
   std::string cluster_config_file = "nodes.conf";
   int64_t cluster_node_timeout = 15000;
   int64_t cluster_port = 0;

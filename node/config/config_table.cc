@@ -32,11 +32,12 @@ constexpr int64_t kLL = LLONG_MAX;
 constexpr int64_t kInt = INT_MAX;
 constexpr int64_t kUInt = UINT_MAX;
 
+// For messages: arguments as they would be written in redis.conf.
 std::string Join(const Args& a) {
   std::string out;
   for (size_t i = 0; i < a.size(); ++i) {
     if (i) out.push_back(' ');
-    out += a[i];
+    out += QuoteArgIfNeeded(a[i]);
   }
   return out;
 }
@@ -874,7 +875,7 @@ std::vector<Def> BuildTable() {
   add(Int<&S::busy_reply_threshold>("busy-reply-threshold", "5000", 0, kLL))
       .Alias("lua-time-limit");
   // --- cluster ---
-  add(Bool<&S::cluster_enabled>("cluster-enabled", "yes")).Flags(kImmutable);
+  add(Bool<&S::cluster_enabled>("cluster-enabled", "no")).Flags(kImmutable);
   add(Str<&S::cluster_config_file>("cluster-config-file", "nodes.conf")).Flags(kImmutable);
   add(Int<&S::cluster_node_timeout>("cluster-node-timeout", "15000", 0, kLL));
   add(Int<&S::cluster_port>("cluster-port", "0", 0, 65535)).Flags(kImmutable);
