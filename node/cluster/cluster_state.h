@@ -1,0 +1,302 @@
+// node/cluster/cluster_state.h
+//
+// One node's view of the cluster, as a sans-I/O state machine: the node
+// table, slot map, epochs, failure detection and the cluster bus protocol of
+// Redis 7.0 (reference/cluster-bus.md). No sockets and no clocks inside:
+//
+//   inputs   OnInboundLink / OnOutboundConnected / OnLinkClosed / OnPacket /
+//            Tick (every 100 ms, clusterCron) and the CLUSTER command
+//            methods, each with the current unix time in ms (`now_ms`; the
+//            commands use the time of the last input);
+//   outputs  Actions queued inside and drained with TakeActions(): connect a
+//            new outbound link, send bytes on a link, close a link, save
+//            nodes.conf, report a cluster state change; plus the Hooks
+//            (publish delivery, replication, key counts) called synchronously.
+//
+// Threading: everything runs on the engine thread; no locks.
+//
+// Link protocol with the I/O layer:
+//  - ClusterState allocates every LinkId. Inbound: the acceptor calls
+//    OnInboundLink(peer_ip, local_ip) and keeps the returned id. Outbound:
+//    a kConnect action carries a fresh id; the I/O layer connects to
+//    ip:bus_port and calls OnOutboundConnected(id), or OnLinkClosed(id) on
+//    failure. kSend may target a link whose connect is still in progress: the
+//    I/O layer must queue the bytes until connected (Redis does the same).
+//  - Any read/write error or EOF: OnLinkClosed(id). kClose: the I/O layer
+//    closes the socket and must not call OnLinkClosed for it afterwards
+//    (calling it anyway is harmless: unknown ids are ignored).
+//  - Bytes are framed with PacketLength() (bus_message.h); a framing error
+//    means close the link and call OnLinkClosed.
+//
+// Invariants:
+//  - exactly one node has the MYSELF flag and it is myself();
+//  - slot_owner(j) == n  <=>  TestSlot(n->slots, j);
+//  - a replica's `master` lists it in `replicas`;
+//  - every LinkId stored in a node exists in links_ and points back to it.
+
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "node/base/result.h"
+#include "node/cluster/bus_message.h"
+#include "node/cluster/nodes_conf.h"
+
+namespace node::cluster {
+
+using LinkId = uint64_t;
+
+struct Action {
+  enum Kind { kConnect, kSend, kClose, kSaveConfig, kStateChanged };
+  Kind kind = kSend;
+  LinkId link = 0;
+  std::string ip;         // kConnect: where to connect
+  int bus_port = 0;       // kConnect
+  std::string bytes;      // kSend: one packet; kSaveConfig: the nodes.conf text
+  bool fsync = false;     // kSaveConfig: Redis would fsync this save
+  bool state_ok = false;  // kStateChanged: the new state
+};
+
+struct NodeInfo;
+
+struct FailReport {
+  NodeInfo* reporter = nullptr;  // always a master
+  int64_t time_ms = 0;
+};
+
+// One entry of the node table (clusterNode).
+struct NodeInfo {
+  std::string name;  // 40 bytes
+  uint16_t flags = 0;
+  int64_t ctime = 0;
+  uint64_t config_epoch = 0;
+  SlotBitmap slots{};
+  int num_slots = 0;
+  NodeInfo* master = nullptr;  // replicas: their master if known
+  std::vector<NodeInfo*> replicas;
+  int64_t ping_sent = 0;
+  int64_t pong_received = 0;
+  int64_t data_received = 0;
+  int64_t fail_time = 0;
+  int64_t voted_time = 0;
+  int64_t repl_offset_time = 0;
+  int64_t orphaned_time = 0;
+  uint64_t repl_offset = 0;
+  std::string ip;
+  int port = 0;
+  int cport = 0;
+  int pport = 0;
+  std::string hostname;
+  LinkId link = 0;          // outbound link, 0 = none
+  LinkId inbound_link = 0;  // inbound link, 0 = none
+  std::vector<FailReport> fail_reports;
+
+  bool IsMaster() const { return flags & kNodeMaster; }
+  bool IsReplica() const { return flags & kNodeSlave; }
+  bool InHandshake() const { return flags & kNodeHandshake; }
+  bool IsFailed() const { return flags & kNodeFail; }
+  bool IsPfail() const { return flags & kNodePfail; }
+};
+
+// Slot-level view for SLOTS/SHARDS/routing.
+struct SlotRange {
+  int start = 0;
+  int end = 0;
+  const NodeInfo* owner = nullptr;
+};
+
+class ClusterState {
+ public:
+  struct Options {
+    std::string announce_ip;  // cluster-announce-ip; "" = learn it from MEETs
+    int port = 6379;          // announced client port
+    int bus_port = 0;         // announced bus port; 0 = port + 10000
+    int pport = 0;            // plaintext port when the main port is TLS
+    std::string announce_hostname;
+    int64_t node_timeout_ms = 15000;
+    bool require_full_coverage = true;
+    bool allow_replica_migration = true;
+    uint64_t seed = 0;  // RNG seed (node IDs, gossip sampling); 0 = random
+  };
+
+  // Synchronous callbacks into other rooms; all optional.
+  struct Hooks {
+    // PUBLISH (shard=false) / PUBLISHSHARD (shard=true) received from a peer.
+    std::function<void(bool shard, std::string_view channel, std::string_view message)> on_publish;
+    // Replication offset sent in headers: master_repl_offset on a master,
+    // processed offset on a replica.
+    std::function<uint64_t()> repl_offset;
+    // My master changed: replicate from `master`, or nullptr = I am a master now.
+    std::function<void(const NodeInfo* master)> on_master_changed;
+    // Keys in one slot / in the whole keyspace (guards of SETSLOT, REPLICATE...).
+    std::function<uint64_t(int slot)> count_keys_in_slot;
+    std::function<uint64_t()> key_count;
+    // Delete the keys of a slot that another master took over.
+    std::function<void(int slot)> delete_keys_in_slot;
+    // CLUSTER RESET on a replica flushes everything.
+    std::function<void()> flush_all;
+  };
+
+  ClusterState(Options opts, std::string node_id_or_empty, int64_t now_ms);
+  ~ClusterState();
+  ClusterState(const ClusterState&) = delete;
+  ClusterState& operator=(const ClusterState&) = delete;
+
+  Hooks& hooks() { return hooks_; }
+
+  // --- nodes.conf ----------------------------------------------------------
+  // Replaces the whole table with the file's content (empty text = keep the
+  // fresh node). Myself keeps the ports from Options.
+  base::Status LoadConfig(std::string_view text);
+  std::string SaveConfigText() const;
+
+  // --- I/O layer callbacks -------------------------------------------------
+  LinkId OnInboundLink(std::string_view peer_ip, std::string_view local_ip);
+  void OnOutboundConnected(LinkId link);
+  void OnLinkClosed(LinkId link);
+  void OnPacket(LinkId link, std::string_view packet, int64_t now_ms);
+  void Tick(int64_t now_ms);  // every 100 ms
+  std::vector<Action> TakeActions();
+  // Advances the clock commands use (the last input's time otherwise).
+  void SetNow(int64_t now_ms) { now_ = now_ms; }
+
+  // --- CLUSTER commands (errors are RESP error texts, "ERR ...") ----------
+  base::Status Meet(std::string_view ip, int port, int bus_port);
+  base::Status AddSlots(const std::vector<int>& slots);
+  base::Status DelSlots(const std::vector<int>& slots);
+  base::Status SetSlotMigrating(int slot, std::string_view node_id);
+  base::Status SetSlotImporting(int slot, std::string_view node_id);
+  base::Status SetSlotStable(int slot);
+  base::Status SetSlotNode(int slot, std::string_view node_id);
+  base::Status FlushSlots();
+  base::Status Forget(std::string_view node_id);
+  base::Status Replicate(std::string_view master_id);
+  base::Result<std::string> BumpEpoch();  // "BUMPED <n>" / "STILL <n>"
+  base::Status SetConfigEpoch(int64_t epoch);
+  base::Status Reset(bool hard);
+  base::Result<int64_t> CountFailureReports(std::string_view node_id);
+  // Replies of CLUSTER REPLICAS: one NODES line per replica, no newline.
+  base::Result<std::vector<std::string>> ReplicaLines(std::string_view node_id) const;
+  // PUBLISH / SPUBLISH fan-out to the other nodes.
+  void Publish(std::string_view channel, std::string_view message, bool shard);
+
+  // --- Views ---------------------------------------------------------------
+  std::string NodesText() const;  // CLUSTER NODES
+  std::string InfoText() const;   // CLUSTER INFO
+  std::string NodeLineText(const NodeInfo& n) const;
+  std::vector<SlotRange> SlotRanges() const;  // maximal runs with one owner
+  std::vector<const NodeInfo*> Nodes() const;
+  const NodeInfo* Lookup(std::string_view id) const;
+  const NodeInfo* SlotOwner(int slot) const { return slots_[slot]; }
+  const NodeInfo* MigratingTo(int slot) const { return migrating_to_[slot]; }
+  const NodeInfo* ImportingFrom(int slot) const { return importing_from_[slot]; }
+  bool IsMyself(const NodeInfo* n) const { return n == myself_; }
+  const NodeInfo& myself() const { return *myself_; }
+  std::string_view MyId() const { return myself_->name; }
+  bool StateOk() const { return state_ok_; }
+  uint64_t current_epoch() const { return current_epoch_; }
+  uint64_t last_vote_epoch() const { return last_vote_epoch_; }
+  int cluster_size() const { return size_; }
+  uint64_t MessagesSent(int type) const { return stats_sent_[type]; }
+  uint64_t MessagesReceived(int type) const { return stats_received_[type]; }
+
+ private:
+  struct Link {
+    LinkId id = 0;
+    bool inbound = false;
+    NodeInfo* node = nullptr;
+    int64_t ctime = 0;
+    std::string peer_ip;
+    std::string local_ip;
+  };
+
+  // Node table (cluster_state.cc).
+  NodeInfo* Find(std::string_view id) const;
+  NodeInfo* CreateNode(std::string name, uint16_t flags);
+  void DelNode(NodeInfo* n);
+  void RenameNode(NodeInfo* n, std::string_view new_name);
+  std::string RandomName();
+  void AddSlot(NodeInfo* n, int slot);
+  void DelSlot(int slot);
+  void DelNodeSlots(NodeInfo* n);
+  void CloseAllSlots();
+  void SetNodeAsMaster(NodeInfo* n);
+  void SetMaster(NodeInfo* n);
+  void AddReplica(NodeInfo* master, NodeInfo* r);
+  void RemoveReplica(NodeInfo* master, NodeInfo* r);
+  uint64_t MyMasterConfigEpoch() const;
+  bool BumpEpochWithoutConsensus();
+  void UpdateState();
+  void RequestSave(bool fsync);
+  NodeLine MakeNodeLine(const NodeInfo& n) const;
+  bool Blacklisted(std::string_view id);
+  uint64_t KeysInSlot(int slot) const;
+
+  // Links and sending (cluster_bus.cc).
+  void FreeLink(LinkId id);
+  void BindInboundLink(NodeInfo* n, Link& link);
+  void Send(LinkId id, uint16_t type, std::string bytes);
+  Message BuildHeader(uint16_t type) const;
+  void SendPing(LinkId id, uint16_t type);
+  void Broadcast(const Message& msg);
+  void BroadcastPong();
+  void SendFail(const NodeInfo& failing);
+  void SendUpdate(LinkId id, const NodeInfo& n);
+
+  // Protocol (cluster_bus.cc).
+  void ProcessMessage(Link& link, const Message& msg);
+  void ProcessPingFamily(Link& link, const Message& msg, NodeInfo* sender);
+  void ProcessGossip(const Message& msg, NodeInfo* sender);
+  void ProcessPingExt(const Message& msg, NodeInfo* sender);
+  bool UpdateAddressIfNeeded(NodeInfo* n, const Link& link, const Header& h);
+  void UpdateSlotsConfigWith(NodeInfo* sender, uint64_t epoch, const SlotBitmap& slots);
+  void HandleEpochCollision(NodeInfo* sender);
+  bool AddFailureReport(NodeInfo* failing, NodeInfo* reporter);
+  bool DelFailureReport(NodeInfo* failing, NodeInfo* reporter);
+  int CountValidFailureReports(NodeInfo* n);
+  void MarkNodeAsFailingIfNeeded(NodeInfo* n);
+  void ClearNodeFailureIfNeeded(NodeInfo* n);
+
+  Options opts_;
+  Hooks hooks_;
+  std::mt19937_64 rng_;
+  int64_t now_ = 0;
+
+  std::map<std::string, std::unique_ptr<NodeInfo>, std::less<>> nodes_;
+  NodeInfo* myself_ = nullptr;
+  std::array<NodeInfo*, kSlots> slots_{};
+  std::array<NodeInfo*, kSlots> migrating_to_{};
+  std::array<NodeInfo*, kSlots> importing_from_{};
+  SlotBitmap owner_not_claiming_{};
+  uint64_t current_epoch_ = 0;
+  uint64_t last_vote_epoch_ = 0;
+  std::map<std::string, int64_t, std::less<>> blacklist_;  // id -> expiry
+
+  bool state_ok_ = false;  // Redis starts in FAIL
+  int size_ = 1;
+  int64_t among_minority_time_ = 0;
+  int64_t first_update_call_ = -1;
+  int pfail_nodes_ = 0;
+  uint64_t cron_iteration_ = 0;
+
+  std::unordered_map<LinkId, Link> links_;
+  LinkId next_link_id_ = 1;
+
+  std::array<uint64_t, kMsgTypeCount> stats_sent_{};
+  std::array<uint64_t, kMsgTypeCount> stats_received_{};
+
+  std::vector<Action> actions_;
+  bool save_pending_ = false;
+  bool fsync_pending_ = false;
+};
+
+}  // namespace node::cluster
