@@ -229,10 +229,11 @@ Status Config::Validate() const {
   return Status::Ok();
 }
 
-std::string Config::Dump(bool redact_secrets) const {
+std::string Config::Dump(bool redact_secrets, bool only_set) const {
   std::string out;
   for (const Def& d : Table()) {
     if (d.flags & kNoRewrite) continue;
+    if (only_set && sources_[RowIndex(&d)] == Source::kDefault) continue;
     std::string v = GetOne(d.name);
     if (redact_secrets && d.secret() && !v.empty()) v = "(redacted)";
     out += std::string(d.name) + " " + QuoteArgIfNeeded(v);
@@ -332,7 +333,7 @@ std::string Config::RewriteText(std::string_view old_content) const {
 }
 
 Status Config::Rewrite(const std::string& path) const {
-  if (path.empty()) return Status::Error("ERR The server is running without a config file");
+  if (path.empty()) return Status::Error("no config file");
   std::string old;
   {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -341,15 +342,15 @@ Status Config::Rewrite(const std::string& path) const {
       ssize_t n;
       while ((n = ::read(fd, buf, sizeof(buf))) > 0) old.append(buf, static_cast<size_t>(n));
       ::close(fd);
-      if (n < 0) return Status::Error("ERR Rewriting config file: " + std::string(strerror(errno)));
+      if (n < 0) return Status::Error(strerror(errno));
     } else if (errno != ENOENT) {
-      return Status::Error("ERR Rewriting config file: " + std::string(strerror(errno)));
+      return Status::Error(strerror(errno));
     }
   }
   std::string text = RewriteText(old);
   std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Error("ERR Rewriting config file: " + std::string(strerror(errno)));
+  if (fd < 0) return Status::Error(strerror(errno));
   size_t off = 0;
   while (off < text.size()) {
     ssize_t n = ::write(fd, text.data() + off, text.size() - off);
@@ -358,14 +359,14 @@ Status Config::Rewrite(const std::string& path) const {
       int e = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Status::Error("ERR Rewriting config file: " + std::string(strerror(e)));
+      return Status::Error(strerror(e));
     }
     off += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
-    return Status::Error("ERR Rewriting config file: " + std::string(strerror(e)));
+    return Status::Error(strerror(e));
   }
   return Status::Ok();
 }

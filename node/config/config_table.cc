@@ -6,9 +6,9 @@
 // and error texts were checked against redis-server 7.0.15 (CONFIG GET * and
 // CONFIG SET probes). Adding a setting = one Settings member + one row.
 //
-// kShoalDefaultDeviations: cluster-enabled defaults to yes (shoal is a cluster
-// node) and protected-mode to no (clients reach a container from other
-// containers, as with the official Redis image's --protected-mode no).
+// kShoalDefaultDeviations: protected-mode defaults to no (clients reach a
+// container from other containers, as with the official Redis image's
+// --protected-mode no). cluster-enabled keeps Redis's default "no".
 //
 // Read-only after first use; any thread.
 
