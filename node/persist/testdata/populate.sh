@@ -28,3 +28,5 @@ $R xgroup create mixstream g2 '$' >/dev/null
 $R xreadgroup group g1 alice count 2 streams mixstream '>' >/dev/null
 $R xgroup createconsumer mixstream g1 bob >/dev/null
 $R xgroup create emptystream g0 '$' mkstream >/dev/null
+$R set ttlkey withttl >/dev/null
+$R pexpireat ttlkey 4102444800000 >/dev/null
