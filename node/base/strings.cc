@@ -31,7 +31,7 @@ std::optional<int64_t> ParseInt64(std::string_view s) {
   if (s[0] == '-') {
     neg = true;
     s.remove_prefix(1);
-    if (s.empty()) return std::nullopt;
+    if (s.empty() || s[0] == '0') return std::nullopt;  // "-0" is not canonical
   }
   auto u = ParseUint64(s);
   if (!u) return std::nullopt;

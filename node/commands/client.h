@@ -27,6 +27,7 @@ struct Client {
   std::string addr;   // ip:port of the peer
   std::string laddr;  // ip:port of our side
   int proto = 2;
+  int db = 0;  // SELECTed database (always 0 in cluster mode)
   bool authenticated = false;
   std::string user = "default";
   int64_t ctime_ms = 0;        // creation

@@ -35,10 +35,10 @@ constexpr const char* kAclNames[] = {
 
 void ReplyKeySpecs(resp::ReplyBuilder& r, const CommandSpec& c) {
   if (c.keys.first <= 0) {
-    r.ArrayHeader(0);
+    r.SetHeader(0);
     return;
   }
-  r.ArrayHeader(1);
+  r.SetHeader(1);
   r.MapHeader(3);
   r.Bulk("flags");
   if (c.flags & kWrite) {
@@ -115,11 +115,7 @@ void ReplyDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   }
 }
 
-size_t CountAll() {
-  size_t n = 0;
-  for (auto& c : CommandTable()) n += 1;
-  return n;
-}
+size_t CountAll() { return CommandTable().size(); }
 
 }  // namespace
 

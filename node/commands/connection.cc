@@ -48,7 +48,7 @@ std::string ClientInfoLine(const Engine& eng, const Client& c) {
   s += " age=" + std::to_string((now - c.ctime_ms) / 1000);
   s += " idle=" + std::to_string((now - c.last_interaction_ms) / 1000);
   s += " flags=" + flags;
-  s += " db=0 sub=0 psub=0 ssub=0";
+  s += " db=" + std::to_string(c.db) + " sub=0 psub=0 ssub=0";
   s += " multi=" + std::to_string(c.in_multi ? static_cast<int64_t>(c.multi_queue.size()) : -1);
   s += " qbuf=" + std::to_string(c.qbuf);
   s += " qbuf-free=" + std::to_string(c.qbuf_free);
@@ -154,8 +154,8 @@ void Select(CommandContext& ctx) {
   auto id = base::ParseInt64(ctx.arg(1));
   if (!id || *id < INT32_MIN || *id > INT32_MAX) return ctx.reply().Error(kErrNotInteger);
   if (ctx.engine().cluster_enabled && *id != 0) return ctx.reply().Error(kErrSelectCluster);
-  // Shoal keeps one database (cluster semantics); SELECT 0 is the only one.
-  if (*id != 0) return ctx.reply().Error(kErrDbIndex);
+  if (*id < 0 || *id >= ctx.engine().num_dbs()) return ctx.reply().Error(kErrDbIndex);
+  ctx.client().db = static_cast<int>(*id);
   ctx.reply().Ok();
 }
 
@@ -171,6 +171,7 @@ void Reset(CommandContext& ctx) {
   c.multi_queue.clear();
   if (ctx.engine().unwatch_all) ctx.engine().unwatch_all(c);
   c.proto = 2;
+  c.db = 0;
   ctx.reply().set_protocol(2);
   c.name.clear();
   c.readonly = false;

@@ -70,7 +70,7 @@ void Dispatcher::FeedMonitors(Client& client, std::span<const std::string_view> 
   if (engine_.monitors.empty()) return;
   int64_t us = base::UnixUs();
   std::string line = "+" + std::to_string(us / 1000000) + "." + std::to_string(1000000 + us % 1000000).substr(1) +
-                     " [0 " + (client.addr.empty() ? "lua" : client.addr) + "]";
+                     " [" + std::to_string(client.db) + " " + (client.addr.empty() ? "lua" : client.addr) + "]";
   for (auto a : args) {
     line += " \"";
     for (unsigned char c : a) {
@@ -165,8 +165,7 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     return;
   }
   if (engine_.hot.maxmemory) {
-    bool ok = engine_.keyspace->EvictIfNeeded(engine_.hot.maxmemory, engine_.hot.maxmemory_policy,
-                                             engine_.hot.maxmemory_samples);
+    bool ok = engine_.EvictIfNeeded();
     if (!ok && (spec->flags & kDenyOom)) {
       reject(kErrOom);
       StatsFor(*spec).rejected_calls++;
@@ -203,17 +202,19 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
     if (!ctx.no_propagate() && engine_.propagate) {
       if (!ctx.rewritten().empty()) {
         std::vector<std::string_view> v(ctx.rewritten().begin(), ctx.rewritten().end());
-        engine_.propagate(v);
+        engine_.propagate(client.db, v);
       } else {
-        engine_.propagate(args);
+        engine_.propagate(client.db, args);
       }
       for (auto& extra : ctx.also()) {
         std::vector<std::string_view> v(extra.begin(), extra.end());
-        engine_.propagate(v);
+        engine_.propagate(client.db, v);
       }
     }
     if (engine_.key_modified) {
-      for (int i : KeyIndexes(spec, args)) engine_.key_modified(args[static_cast<size_t>(i)]);
+      for (int i : KeyIndexes(spec, args)) {
+        engine_.key_modified(client.db, args[static_cast<size_t>(i)]);
+      }
     }
   }
   if (dur >= engine_.hot.slowlog_log_slower_than && engine_.hot.slowlog_log_slower_than >= 0 &&

@@ -64,7 +64,32 @@ struct HotSettings {
 class Engine {
  public:
   HotSettings hot;
-  db::Keyspace* keyspace = nullptr;
+  // Databases by number, created on first use (cluster mode has only db 0).
+  std::vector<std::unique_ptr<db::Keyspace>> dbs;
+  db::KeyspaceStats keyspace_stats;  // shared by every database
+  db::Keyspace* keyspace = nullptr;  // db 0
+  // Called once for each database when it is created (wires its callbacks).
+  std::function<void(db::Keyspace&, int)> init_db;
+  int num_dbs() const { return static_cast<int>(dbs.size()); }
+  db::Keyspace& GetDb(int i) {
+    auto& d = dbs[static_cast<size_t>(i)];
+    if (!d) {
+      d = std::make_unique<db::Keyspace>();
+      d->share_stats(&keyspace_stats);
+      if (init_db) init_db(*d, i);
+    }
+    return *d;
+  }
+  // Evicts from every database until memory is under maxmemory; false when
+  // it cannot get there (the caller replies -OOM to denyoom commands).
+  bool EvictIfNeeded() {
+    if (!hot.maxmemory) return true;
+    for (auto& d : dbs) {
+      if (d && d->EvictIfNeeded(hot.maxmemory, hot.maxmemory_policy, hot.maxmemory_samples))
+        return true;
+    }
+    return false;
+  }
   config::Config* config = nullptr;
   ServerStats stats;
   std::string run_id;  // 40 hex chars
@@ -90,7 +115,7 @@ class Engine {
 
   // --- Hooks filled by the server ------------------------------------------
   // Propagates a write to replicas and the AOF.
-  std::function<void(std::span<const std::string_view>)> propagate;
+  std::function<void(int db, std::span<const std::string_view>)> propagate;
   // Requests a shutdown (SHUTDOWN command); returns an error text or "".
   std::function<std::string(bool save, bool nosave, bool now, bool force)> shutdown;
   // INFO sections provided by other rooms (replication, persistence, cluster).
@@ -106,7 +131,7 @@ class Engine {
   // transactions.cc at startup.
   std::function<void(Client&)> unwatch_all;
   // Called after every write command with its keys (WATCH, blocking ops).
-  std::function<void(std::string_view key)> key_modified;
+  std::function<void(int db, std::string_view key)> key_modified;
 };
 
 }  // namespace node::commands

@@ -59,6 +59,8 @@ void ObjectHelp(CommandContext&);
 void DbSize(CommandContext&);
 void FlushAll(CommandContext&);
 void FlushDb(CommandContext&);
+void Move(CommandContext&);
+void SwapDb(CommandContext&);
 
 // connection.cc
 void Ping(CommandContext&);

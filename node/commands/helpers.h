@@ -17,7 +17,7 @@
 
 namespace node::commands {
 
-inline db::Keyspace& Db(CommandContext& ctx) { return *ctx.engine().keyspace; }
+inline db::Keyspace& Db(CommandContext& ctx) { return ctx.engine().GetDb(ctx.client().db); }
 
 // Parses an integer argument; replies kErrNotInteger (or `err`) on failure.
 inline std::optional<int64_t> IntArg(CommandContext& ctx, size_t i,

@@ -3,6 +3,9 @@
 // Generic keyspace commands (DEL, EXISTS, EXPIRE family, RENAME, COPY, KEYS,
 // SCAN, OBJECT, FLUSHALL ...). Registered in command_table.cc.
 
+#include <cerrno>
+#include <cctype>
+#include <cstdlib>
 #include <limits>
 
 #include "node/base/clock.h"
@@ -124,7 +127,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   }
   db.Rename(src, ctx.arg(2));
   ctx.SetDirty();
-  if (ctx.engine().key_modified) ctx.engine().key_modified(ctx.arg(1));
+  if (ctx.engine().key_modified) ctx.engine().key_modified(ctx.client().db, ctx.arg(1));
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
 }
 
@@ -183,6 +186,7 @@ void RenameNx(CommandContext& ctx) { RenameGeneric(ctx, true); }
 // COPY source destination [DB destination-db] [REPLACE]
 void Copy(CommandContext& ctx) {
   bool replace = false;
+  int dst_db = ctx.client().db;
   for (size_t i = 3; i < ctx.argc(); i++) {
     if (Is(ctx.arg(i), "replace")) {
       replace = true;
@@ -191,30 +195,31 @@ void Copy(CommandContext& ctx) {
       if (!dbid || *dbid < INT32_MIN || *dbid > INT32_MAX) {
         return ctx.reply().Error(kErrNotInteger);
       }
-      if (*dbid != 0) {
-        if (ctx.engine().cluster_enabled) {
-          return ctx.reply().Error("ERR Copying to another database is not allowed in cluster mode");
-        }
-        return ctx.reply().Error(kErrDbIndex);
+      if (ctx.engine().cluster_enabled && *dbid != 0) {
+        return ctx.reply().Error("ERR Copying to another database is not allowed in cluster mode");
       }
+      if (*dbid < 0 || *dbid >= ctx.engine().num_dbs()) return ctx.reply().Error(kErrDbIndex);
+      dst_db = static_cast<int>(*dbid);
     } else {
       return ctx.reply().Error(kErrSyntax);
     }
   }
-  if (ctx.arg(1) == ctx.arg(2)) {
+  if (dst_db == ctx.client().db && ctx.arg(1) == ctx.arg(2)) {
     return ctx.reply().Error("ERR source and destination objects are the same");
   }
   auto& db = Db(ctx);
+  auto& dst = ctx.engine().GetDb(dst_db);
   db::Entry* src = db.LookupRead(ctx.arg(1));
   if (!src) return ctx.reply().Integer(0);
-  if (db.LookupWrite(ctx.arg(2))) {
+  if (dst.LookupWrite(ctx.arg(2))) {
     if (!replace) return ctx.reply().Integer(0);
-    db.Delete(ctx.arg(2));
+    dst.Delete(ctx.arg(2));
     src = db.Find(ctx.arg(1));
   }
   std::unique_ptr<db::Value> copy;
   if (src->type != db::ObjType::kString) copy = src->ptr()->Clone();
-  db.CopyTo(src, ctx.arg(2), std::move(copy));
+  dst.CopyTo(src, ctx.arg(2), std::move(copy));
+  if (ctx.engine().key_modified) ctx.engine().key_modified(dst_db, ctx.arg(2));
   ctx.SetDirty();
   ctx.reply().Integer(1);
 }
@@ -236,8 +241,16 @@ void Keys(CommandContext& ctx) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CommandContext& ctx) {
-  auto cursor = base::ParseUint64(ctx.arg(1));
-  if (!cursor) return ctx.reply().Error("ERR invalid cursor");
+  // strtoul rules, as Redis's parseScanCursorOrReply ("-1" wraps around).
+  std::string cur_text(ctx.arg(1));
+  char* eptr = nullptr;
+  errno = 0;
+  uint64_t cursor_value = strtoull(cur_text.c_str(), &eptr, 10);
+  if (cur_text.empty() || isspace(static_cast<unsigned char>(cur_text[0])) || *eptr != '\0' ||
+      errno == ERANGE) {
+    return ctx.reply().Error("ERR invalid cursor");
+  }
+  const uint64_t* cursor = &cursor_value;
   std::string_view pattern;
   bool use_pattern = false;
   int64_t count = 10;
@@ -361,19 +374,84 @@ void ObjectHelp(CommandContext& ctx) {
 void DbSize(CommandContext& ctx) { ctx.reply().Integer(static_cast<int64_t>(Db(ctx).size())); }
 
 namespace {
-void FlushGeneric(CommandContext& ctx) {
+void FlushGeneric(CommandContext& ctx, bool all) {
   if (ctx.argc() > 2) return ctx.reply().Error(kErrSyntax);
   if (ctx.argc() == 2 && !Is(ctx.arg(1), "async") && !Is(ctx.arg(1), "sync")) {
     return ctx.reply().Error(kErrSyntax);
   }
-  Db(ctx).Flush();
+  auto& eng = ctx.engine();
+  if (all) {
+    for (auto& d : eng.dbs) {
+      if (d) d->Flush();
+    }
+  } else {
+    Db(ctx).Flush();
+  }
   ctx.SetDirty();
-  if (ctx.engine().key_modified) ctx.engine().key_modified("");  // "" = every key
+  // "" = every key of the database (-1: of every database)
+  if (eng.key_modified) eng.key_modified(all ? -1 : ctx.client().db, "");
   ctx.reply().Ok();
 }
 }  // namespace
 
-void FlushAll(CommandContext& ctx) { FlushGeneric(ctx); }
-void FlushDb(CommandContext& ctx) { FlushGeneric(ctx); }
+void FlushAll(CommandContext& ctx) { FlushGeneric(ctx, true); }
+void FlushDb(CommandContext& ctx) { FlushGeneric(ctx, false); }
+
+// MOVE key db
+void Move(CommandContext& ctx) {
+  auto& eng = ctx.engine();
+  if (eng.cluster_enabled) return ctx.reply().Error("ERR MOVE is not allowed in cluster mode");
+  auto id = base::ParseInt64(ctx.arg(2));
+  if (!id || *id < INT32_MIN || *id > INT32_MAX) return ctx.reply().Error(kErrNotInteger);
+  if (*id < 0 || *id >= eng.num_dbs()) return ctx.reply().Error(kErrDbIndex);
+  int dst_id = static_cast<int>(*id);
+  if (dst_id == ctx.client().db) {
+    return ctx.reply().Error("ERR source and destination objects are the same");
+  }
+  auto& src = Db(ctx);
+  db::Entry* e = src.LookupWrite(ctx.arg(1));
+  if (!e) return ctx.reply().Integer(0);
+  auto& dst = eng.GetDb(dst_id);
+  if (dst.Find(ctx.arg(1))) return ctx.reply().Integer(0);
+  std::unique_ptr<db::Value> copy;
+  if (e->type != db::ObjType::kString) copy = e->ptr()->Clone();
+  dst.CopyTo(e, ctx.arg(1), std::move(copy));
+  src.DeleteEntry(e);
+  ctx.SetDirty();
+  if (eng.key_modified) eng.key_modified(dst_id, ctx.arg(1));
+  ctx.reply().Integer(1);
+}
+
+// SWAPDB index1 index2
+void SwapDb(CommandContext& ctx) {
+  auto& eng = ctx.engine();
+  if (eng.cluster_enabled) return ctx.reply().Error("ERR SWAPDB is not allowed in cluster mode");
+  auto a = base::ParseInt64(ctx.arg(1));
+  if (!a || *a < INT32_MIN || *a > INT32_MAX) return ctx.reply().Error("ERR invalid first DB index");
+  auto b = base::ParseInt64(ctx.arg(2));
+  if (!b || *b < INT32_MIN || *b > INT32_MAX) {
+    return ctx.reply().Error("ERR invalid second DB index");
+  }
+  if (*a < 0 || *a >= eng.num_dbs() || *b < 0 || *b >= eng.num_dbs()) {
+    return ctx.reply().Error(kErrDbIndex);
+  }
+  int i = static_cast<int>(*a), j = static_cast<int>(*b);
+  if (i != j) {
+    eng.GetDb(i);
+    eng.GetDb(j);
+    std::swap(eng.dbs[static_cast<size_t>(i)], eng.dbs[static_cast<size_t>(j)]);
+    eng.keyspace = eng.dbs[0].get();
+    if (eng.init_db) {
+      eng.init_db(*eng.dbs[static_cast<size_t>(i)], i);
+      eng.init_db(*eng.dbs[static_cast<size_t>(j)], j);
+    }
+    if (eng.key_modified) {
+      eng.key_modified(i, "");
+      eng.key_modified(j, "");
+    }
+    ctx.SetDirty();
+  }
+  ctx.reply().Ok();
+}
 
 }  // namespace node::commands

@@ -123,7 +123,10 @@ std::string MemorySection(Engine& eng) {
   base::UpdatePeakMemory();
   size_t peak = base::PeakMemory();
   size_t rss = base::ResidentMemory();
-  size_t overhead = eng.keyspace->MemoryOverhead();
+  size_t overhead = 0;
+  for (auto& d : eng.dbs) {
+    if (d) overhead += d->MemoryOverhead();
+  }
   char frag[32];
   snprintf(frag, sizeof(frag), "%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
   char peakperc[32];
@@ -153,7 +156,7 @@ std::string MemorySection(Engine& eng) {
 
 std::string StatsSection(Engine& eng) {
   auto& s = eng.stats;
-  auto& ks = eng.keyspace->stats();
+  auto& ks = eng.keyspace_stats;
   return Section("Stats",
                  {{"total_connections_received", std::to_string(s.total_connections_received)},
                   {"total_commands_processed", std::to_string(s.total_commands_processed)},
@@ -212,10 +215,11 @@ std::string ErrorStatsSection(Engine& eng) {
 
 std::string KeyspaceSection(Engine& eng) {
   std::string s = "# Keyspace\r\n";
-  size_t n = eng.keyspace->size();
-  if (n) {
-    s += "db0:keys=" + std::to_string(n) +
-         ",expires=" + std::to_string(eng.keyspace->volatile_count()) + ",avg_ttl=0\r\n";
+  for (size_t i = 0; i < eng.dbs.size(); i++) {
+    auto& d = eng.dbs[i];
+    if (!d || !d->size()) continue;
+    s += "db" + std::to_string(i) + ":keys=" + std::to_string(d->size()) +
+         ",expires=" + std::to_string(d->volatile_count()) + ",avg_ttl=0\r\n";
   }
   return s;
 }
@@ -301,7 +305,12 @@ void ConfigGet(CommandContext& ctx) {
   auto* cfg = ctx.engine().config;
   std::vector<std::pair<std::string, std::string>> out;
   for (size_t i = 2; i < ctx.argc(); i++) {
-    for (auto& kv : cfg->Get(ctx.arg(i))) {
+    std::string_view pat = ctx.arg(i);
+    bool glob = pat.find_first_of("*?[") != std::string_view::npos;
+    auto found = cfg->Get(pat);
+    // Redis 7.0 answers an exact name with the name as the client spelled it.
+    if (!glob && found.size() == 1) found[0].first = std::string(pat);
+    for (auto& kv : found) {
       bool dup = false;
       for (auto& o : out) dup |= o.first == kv.first;
       if (!dup) out.push_back(kv);
@@ -326,7 +335,7 @@ void ConfigSet(CommandContext& ctx) {
 void ConfigResetStat(CommandContext& ctx) {
   auto& eng = ctx.engine();
   eng.stats = ServerStats{};
-  eng.keyspace->stats() = db::KeyspaceStats{};
+  eng.keyspace_stats = db::KeyspaceStats{};
   ResetCommandStats();
   ctx.reply().Ok();
 }

@@ -46,56 +46,71 @@ constexpr int kSetNx = 1, kSetXx = 2, kSetGet = 4, kSetKeepTtl = 8, kSetEx = 16,
               kSetExat = 64, kSetPxat = 128, kSetPersist = 256;
 
 // Parses SET/GETEX options from argument `start`. Returns false after
-// replying an error. expire_ms receives the absolute deadline (or -1).
+// replying an error. *expire_idx receives the index of the expire argument
+// (0: none); ExpireFromOptions converts it, at the point where Redis does.
 bool ParseSetOptions(CommandContext& ctx, size_t start, bool is_getex, int* flags,
-                     int64_t* expire_ms) {
+                     size_t* expire_idx_out) {
   *flags = 0;
-  *expire_ms = -1;
+  *expire_idx_out = 0;
   const char* expire_arg = nullptr;
   size_t expire_idx = 0;
+  // Each option excludes the others it conflicts with, but may repeat (the
+  // last value wins), as in Redis 7.0's parseExtendedStringArgumentsOrReply.
+  constexpr int kExpAll = kSetEx | kSetPx | kSetExat | kSetPxat;
   for (size_t i = start; i < ctx.argc(); i++) {
     std::string_view a = ctx.arg(i);
     bool has_next = i + 1 < ctx.argc();
-    auto expire_opts = kSetEx | kSetPx | kSetExat | kSetPxat | kSetKeepTtl | kSetPersist;
-    if (!is_getex && Is(a, "nx") && !(*flags & (kSetXx))) {
+    auto expire_opt = [&](int self, const char* name) {
+      if ((*flags & ((kExpAll & ~self) | kSetKeepTtl | kSetPersist)) || !has_next) return false;
+      *flags |= self;
+      expire_arg = name;
+      expire_idx = ++i;
+      return true;
+    };
+    bool ok;
+    if (!is_getex && Is(a, "nx")) {
+      ok = !(*flags & kSetXx);
       *flags |= kSetNx;
-    } else if (!is_getex && Is(a, "xx") && !(*flags & kSetNx)) {
+    } else if (!is_getex && Is(a, "xx")) {
+      ok = !(*flags & kSetNx);
       *flags |= kSetXx;
     } else if (!is_getex && Is(a, "get")) {
+      ok = true;
       *flags |= kSetGet;
-    } else if (!is_getex && Is(a, "keepttl") && !(*flags & expire_opts)) {
+    } else if (!is_getex && Is(a, "keepttl")) {
+      ok = !(*flags & (kExpAll | kSetPersist));
       *flags |= kSetKeepTtl;
-    } else if (is_getex && Is(a, "persist") && !(*flags & expire_opts)) {
+    } else if (is_getex && Is(a, "persist")) {
+      ok = !(*flags & (kExpAll | kSetKeepTtl));
       *flags |= kSetPersist;
-    } else if (Is(a, "ex") && !(*flags & expire_opts) && has_next) {
-      *flags |= kSetEx;
-      expire_arg = "ex";
-      expire_idx = ++i;
-    } else if (Is(a, "px") && !(*flags & expire_opts) && has_next) {
-      *flags |= kSetPx;
-      expire_arg = "px";
-      expire_idx = ++i;
-    } else if (Is(a, "exat") && !(*flags & expire_opts) && has_next) {
-      *flags |= kSetExat;
-      expire_arg = "exat";
-      expire_idx = ++i;
-    } else if (Is(a, "pxat") && !(*flags & expire_opts) && has_next) {
-      *flags |= kSetPxat;
-      expire_arg = "pxat";
-      expire_idx = ++i;
+    } else if (Is(a, "ex")) {
+      ok = expire_opt(kSetEx, "ex");
+    } else if (Is(a, "px")) {
+      ok = expire_opt(kSetPx, "px");
+    } else if (Is(a, "exat")) {
+      ok = expire_opt(kSetExat, "exat");
+    } else if (Is(a, "pxat")) {
+      ok = expire_opt(kSetPxat, "pxat");
     } else {
+      ok = false;
+    }
+    if (!ok) {
       ctx.reply().Error(kErrSyntax);
       return false;
     }
   }
-  if (expire_arg) {
-    int64_t unit = (*flags & (kSetEx | kSetExat)) ? 1000 : 1;
-    bool absolute = (*flags & (kSetExat | kSetPxat)) != 0;
-    auto ms = ExpireArg(ctx, ctx.arg(expire_idx), unit, absolute);
-    if (!ms) return false;
-    *expire_ms = *ms;
-  }
+  (void)expire_arg;
+  *expire_idx_out = expire_idx;
   return true;
+}
+
+// The absolute deadline of a parsed expire option, or -1 when there is none;
+// nullopt after replying an error.
+std::optional<int64_t> ExpireFromOptions(CommandContext& ctx, int flags, size_t idx) {
+  if (!idx) return -1;
+  int64_t unit = (flags & (kSetEx | kSetExat)) ? 1000 : 1;
+  bool absolute = (flags & (kSetExat | kSetPxat)) != 0;
+  return ExpireArg(ctx, ctx.arg(idx), unit, absolute);
 }
 
 // Shared by SET, SETNX, SETEX, PSETEX.
@@ -152,19 +167,6 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
 }
 
-// Reads a string key; missing -> nullopt (no reply), wrong type -> replies.
-bool ReadString(CommandContext& ctx, std::string_view key, std::string* out, bool* exists) {
-  bool wrong;
-  db::Entry* e = LookupTyped(ctx, key, db::ObjType::kString, &wrong);
-  if (wrong) return false;
-  *exists = e != nullptr;
-  if (e) {
-    char buf[24];
-    out->assign(StrVal(e, buf));
-  }
-  return true;
-}
-
 void IncrDecr(CommandContext& ctx, int64_t delta) {
   auto& db = Db(ctx);
   bool wrong;
@@ -211,9 +213,11 @@ void Get(CommandContext& ctx) {
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT t|PXAT t|KEEPTTL]
 void Set(CommandContext& ctx) {
   int flags;
-  int64_t expire_ms;
-  if (!ParseSetOptions(ctx, 3, false, &flags, &expire_ms)) return;
-  SetGeneric(ctx, ctx.arg(1), ctx.arg(2), flags, expire_ms, false);
+  size_t idx;
+  if (!ParseSetOptions(ctx, 3, false, &flags, &idx)) return;
+  auto expire_ms = ExpireFromOptions(ctx, flags, idx);
+  if (!expire_ms) return;
+  SetGeneric(ctx, ctx.arg(1), ctx.arg(2), flags, *expire_ms, false);
 }
 
 void SetNx(CommandContext& ctx) { SetGeneric(ctx, ctx.arg(1), ctx.arg(2), kSetNx, -1, true); }
@@ -233,13 +237,16 @@ void PSetEx(CommandContext& ctx) {
 // GETEX key [EX|PX|EXAT|PXAT|PERSIST]
 void GetEx(CommandContext& ctx) {
   int flags;
-  int64_t expire_ms;
-  if (!ParseSetOptions(ctx, 2, true, &flags, &expire_ms)) return;
+  size_t idx;
+  if (!ParseSetOptions(ctx, 2, true, &flags, &idx)) return;
   auto& db = Db(ctx);
   bool wrong;
   db::Entry* e = LookupTyped(ctx, ctx.arg(1), db::ObjType::kString, &wrong);
   if (wrong) return;
   if (!e) return ctx.reply().Null();
+  auto exp = ExpireFromOptions(ctx, flags, idx);
+  if (!exp) return;
+  int64_t expire_ms = *exp;
   char buf[24];
   ctx.reply().Bulk(StrVal(e, buf));
   if (expire_ms >= 0) {
@@ -338,9 +345,9 @@ void IncrByFloat(CommandContext& ctx) {
   if (std::isnan(v) || std::isinf(v)) return ctx.reply().Error(kErrIncrNanInf);
   std::string s = base::FormatLongDoubleHuman(v);
   if (e) {
-    db.ReplaceString(e, s, false);
+    db.ReplaceString(e, s, db::StrEnc::kEmbStr);
   } else {
-    db.SetString(ctx.arg(1), s);
+    db.SetString(ctx.arg(1), s, -1, false, db::StrEnc::kEmbStr);
   }
   ctx.SetDirty();
   ctx.PropagateAs({"SET", std::string(ctx.arg(1)), s, "KEEPTTL"});
@@ -367,7 +374,7 @@ void Append(CommandContext& ctx) {
   } else {
     std::string s(cur);
     s.append(ctx.arg(2));
-    db.ReplaceString(e, s, true);
+    db.ReplaceString(e, s, db::StrEnc::kRaw);
   }
   ctx.SetDirty();
   ctx.reply().Integer(static_cast<int64_t>(total));
@@ -427,10 +434,9 @@ void SetRange(CommandContext& ctx) {
   if (s.size() < need) s.resize(need, '\0');
   memcpy(s.data() + *off, val.data(), val.size());
   if (e) {
-    db.ReplaceString(e, s, true);
+    db.ReplaceString(e, s, db::StrEnc::kRaw);
   } else {
-    db::Entry* n = db.SetString(ctx.arg(1), s);
-    db.ReplaceString(n, s, true);
+    db.SetString(ctx.arg(1), s, -1, false, db::StrEnc::kRaw);
   }
   ctx.SetDirty();
   ctx.reply().Integer(static_cast<int64_t>(s.size()));

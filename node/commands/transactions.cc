@@ -14,15 +14,25 @@
 
 namespace node::commands {
 
-void TouchWatchedKey(Engine& eng, std::string_view key) {
+// Watched keys are stored as "<db>\n<key>" so one map serves every database.
+std::string WatchName(int db, std::string_view key) {
+  std::string s = std::to_string(db);
+  s += '\n';
+  s.append(key);
+  return s;
+}
+
+void TouchWatchedKey(Engine& eng, int db, std::string_view key) {
   if (eng.watched_keys.empty()) return;
-  if (key.empty()) {  // FLUSHALL / FLUSHDB: every watcher
+  if (key.empty()) {  // FLUSHALL / FLUSHDB (db < 0: every database)
+    std::string prefix = db < 0 ? "" : std::to_string(db) + "\n";
     for (auto& [k, clients] : eng.watched_keys) {
+      if (k.compare(0, prefix.size(), prefix) != 0) continue;
       for (Client* c : clients) c->watch_dirty = true;
     }
     return;
   }
-  auto it = eng.watched_keys.find(std::string(key));
+  auto it = eng.watched_keys.find(WatchName(db, key));
   if (it == eng.watched_keys.end()) return;
   for (Client* c : it->second) c->watch_dirty = true;
 }
@@ -90,7 +100,7 @@ void Watch(CommandContext& ctx) {
   if (c.in_multi) return ctx.reply().Error("ERR WATCH inside MULTI is not allowed");
   Engine& eng = ctx.engine();
   for (size_t i = 1; i < ctx.argc(); i++) {
-    std::string key(ctx.arg(i));
+    std::string key = WatchName(c.db, ctx.arg(i));
     if (std::find(c.watched_keys.begin(), c.watched_keys.end(), key) != c.watched_keys.end())
       continue;
     c.watched_keys.push_back(key);

@@ -11,7 +11,7 @@
 namespace node::commands {
 
 // Marks every client watching `key` (all watchers when key is empty).
-void TouchWatchedKey(Engine& eng, std::string_view key);
+void TouchWatchedKey(Engine& eng, int db, std::string_view key);
 // Drops every WATCH of a client (UNWATCH, EXEC, DISCARD, RESET, disconnect).
 void UnwatchAll(Engine& eng, Client& c);
 

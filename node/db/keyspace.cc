@@ -37,8 +37,9 @@ constexpr int kLfuInitVal = 5;
 }  // namespace
 
 Entry* NewStringEntry(std::string_view key, uint32_t hash, std::string_view value,
-                      int64_t expire_ms, bool raw) {
-  if (value.size() <= 20 && !raw) {
+                      int64_t expire_ms, StrEnc enc) {
+  bool raw = enc == StrEnc::kRaw;
+  if (value.size() <= 20 && enc == StrEnc::kAuto) {
     if (auto iv = base::ParseInt64(value)) return NewIntEntry(key, hash, *iv, expire_ms);
   }
   if (value.size() <= kEmbedMax) {
@@ -141,7 +142,7 @@ bool Keyspace::ExpireIfNeeded(Entry* e, int slot) {
   if (replica_mode_) return true;  // hidden, deleted when the master says so
   std::string key(e->key());
   RemoveFromTable(e, slot);
-  stats_.expired_keys++;
+  stats_->expired_keys++;
   if (on_deleted_) on_deleted_(key, DeleteReason::kExpired);
   return true;
 }
@@ -189,10 +190,10 @@ int64_t Keyspace::IdleSeconds(const Entry* e) const {
 Entry* Keyspace::LookupRead(std::string_view key) {
   Entry* e = Find(key);
   if (!e) {
-    stats_.keyspace_misses++;
+    stats_->keyspace_misses++;
     return nullptr;
   }
-  stats_.keyspace_hits++;
+  stats_->keyspace_hits++;
   Touch(e);
   return e;
 }
@@ -210,13 +211,13 @@ void InitAccess(Entry* e, bool lfu) {
 }  // namespace
 
 Entry* Keyspace::SetString(std::string_view key, std::string_view value, int64_t expire_ms,
-                           bool keep_ttl) {
+                           bool keep_ttl, StrEnc enc) {
   int slot = base::KeyHashSlot(key);
   uint32_t h = HashKey(key);
   SlotTable& t = slots_[static_cast<size_t>(slot)];
   Entry* old = t.Find(key, h);
   if (old && keep_ttl && expire_ms < 0) expire_ms = old->expire_ms();
-  Entry* e = NewStringEntry(key, h, value, expire_ms, false);
+  Entry* e = NewStringEntry(key, h, value, expire_ms, enc);
   InitAccess(e, use_lfu_);
   if (old) {
     t.Replace(old, e);
@@ -240,13 +241,13 @@ Entry* Keyspace::SetInt(Entry* e, int64_t v) {
   return n;
 }
 
-Entry* Keyspace::ReplaceString(Entry* e, std::string_view value, bool raw) {
+Entry* Keyspace::ReplaceString(Entry* e, std::string_view value, StrEnc enc) {
   if (e->storage == Storage::kPtr && e->type == ObjType::kString && value.size() > kEmbedMax) {
     static_cast<StringValue*>(e->ptr())->str().assign(value);
-    if (raw) e->flags |= Entry::kRawEncoding;
+    if (enc == StrEnc::kRaw) e->flags |= Entry::kRawEncoding;
     return e;
   }
-  Entry* n = NewStringEntry(e->key(), e->hash, value, e->expire_ms(), raw);
+  Entry* n = NewStringEntry(e->key(), e->hash, value, e->expire_ms(), enc);
   n->lru = e->lru;
   slots_[static_cast<size_t>(base::KeyHashSlot(e->key()))].Replace(e, n);
   FreeEntry(e);
@@ -339,7 +340,10 @@ Entry* Keyspace::CopyTo(const Entry* e, std::string_view new_key,
   Entry* n;
   if (e->type == ObjType::kString) {
     char buf[24];
-    n = NewStringEntry(new_key, h, StringOf(e, buf), exp, e->flags & Entry::kRawEncoding);
+    n = NewStringEntry(new_key, h, StringOf(e, buf), exp,
+                       (e->flags & Entry::kRawEncoding) ? StrEnc::kRaw
+                       : e->is_int()                    ? StrEnc::kAuto
+                                                        : StrEnc::kEmbStr);
   } else {
     n = NewPtrEntry(new_key, h, e->type, copied_value.release(), exp);
   }
@@ -464,7 +468,7 @@ size_t Keyspace::ActiveExpireCycle(int64_t budget_us) {
     for (Entry* e : victims) {
       std::string key(e->key());
       RemoveFromTable(e, expire_slot_);
-      stats_.expired_keys++;
+      stats_->expired_keys++;
       removed++;
       if (on_deleted_) on_deleted_(key, DeleteReason::kExpired);
     }
@@ -525,7 +529,7 @@ bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
   if (!best) return false;
   std::string key(best->key());
   DeleteEntry(best);
-  stats_.evicted_keys++;
+  stats_->evicted_keys++;
   if (on_deleted_) on_deleted_(key, DeleteReason::kEvicted);
   return true;
 }

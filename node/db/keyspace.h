@@ -30,6 +30,11 @@
 
 namespace node::db {
 
+// How a new string value is encoded, as Redis decides it: kAuto stores
+// canonical integers as integers (SET), kEmbStr never does (INCRBYFLOAT),
+// kRaw is reported as "raw" (APPEND, SETRANGE).
+enum class StrEnc { kAuto, kEmbStr, kRaw };
+
 enum class EvictionPolicy {
   kNoEviction,
   kAllKeysLru,
@@ -68,12 +73,11 @@ class Keyspace {
   // Sets key to a string (replacing a value of any type). expire_ms: absolute
   // unix ms, or -1 for none; keep_ttl keeps the old key's TTL instead.
   Entry* SetString(std::string_view key, std::string_view value, int64_t expire_ms = -1,
-                   bool keep_ttl = false);
+                   bool keep_ttl = false, StrEnc enc = StrEnc::kAuto);
   // Replaces the value of an existing string key with an integer, keeping TTL.
   Entry* SetInt(Entry* e, int64_t v);
-  // Replaces the value of an existing string entry, keeping its TTL; `raw`
-  // marks it as "raw" for OBJECT ENCODING (APPEND/SETRANGE do that).
-  Entry* ReplaceString(Entry* e, std::string_view value, bool raw);
+  // Replaces the value of an existing string entry, keeping its TTL.
+  Entry* ReplaceString(Entry* e, std::string_view value, StrEnc enc);
   // Adds a new key holding a heap value (key must not exist).
   Entry* AddValue(std::string_view key, ObjType type, std::unique_ptr<Value> v,
                   int64_t expire_ms = -1);
@@ -126,7 +130,9 @@ class Keyspace {
   int64_t IdleSeconds(const Entry* e) const;
   int LfuCount(Entry* e);
 
-  KeyspaceStats& stats() { return stats_; }
+  KeyspaceStats& stats() { return *stats_; }
+  // Several databases share one set of counters (INFO stats is per server).
+  void share_stats(KeyspaceStats* s) { stats_ = s; }
 
   SlotTable& table(int slot) { return slots_[static_cast<size_t>(slot)]; }
 
@@ -139,7 +145,8 @@ class Keyspace {
 
   std::array<SlotTable, base::kClusterSlots> slots_;
   size_t total_keys_ = 0;
-  KeyspaceStats stats_;
+  KeyspaceStats own_stats_;
+  KeyspaceStats* stats_ = &own_stats_;
   bool replica_mode_ = false;
   std::function<void(std::string_view, DeleteReason)> on_deleted_;
   // Active expiry progress.
@@ -155,7 +162,7 @@ class Keyspace {
 
 // Allocation of entries (exposed for tests and for the persistence loader).
 Entry* NewStringEntry(std::string_view key, uint32_t hash, std::string_view value,
-                      int64_t expire_ms, bool raw);
+                      int64_t expire_ms, StrEnc enc);
 Entry* NewIntEntry(std::string_view key, uint32_t hash, int64_t v, int64_t expire_ms);
 Entry* NewPtrEntry(std::string_view key, uint32_t hash, ObjType type, Value* v,
                    int64_t expire_ms);

@@ -120,7 +120,10 @@ RequestParser::Result RequestParser::ParseMultibulk(const char* data, size_t len
 }
 
 RequestParser::Result RequestParser::ParseInline(const char* data, size_t len, size_t* consumed) {
+  // Redis looks for the newline with strchr: a NUL byte before it hides it,
+  // and the request then waits (until the inline size limit) like Redis's.
   const char* nl = static_cast<const char*>(memchr(data, '\n', len));
+  if (nl && memchr(data, '\0', static_cast<size_t>(nl - data))) nl = nullptr;
   if (!nl) {
     if (len > kInlineMaxSize) return Fail("too big inline request");
     return Result::kNeedMore;

@@ -55,13 +55,14 @@ db::EvictionPolicy ToPolicy(config::MaxmemoryPolicy p) {
 
 Server::Server(config::Config& cfg)
     : cfg_(cfg), work_(asio::make_work_guard(io_)), cron_timer_(io_), dispatcher_(engine_) {
-  engine_.keyspace = &keyspace_;
   engine_.config = &cfg_;
   engine_.run_id = RandomHex(40);
   engine_.start_time_ms = base::UnixMs();
   engine_.cluster_enabled = cfg_.s.cluster_enabled;
-  ApplyConfig();
   WireEngineHooks();
+  engine_.dbs.resize(cfg_.s.cluster_enabled ? 1 : static_cast<size_t>(cfg_.s.databases));
+  engine_.keyspace = &engine_.GetDb(0);
+  ApplyConfig();
 }
 
 Server::~Server() = default;
@@ -76,10 +77,18 @@ void Server::ApplyConfig() {
   h.slowlog_log_slower_than = s.slowlog_log_slower_than;
   h.slowlog_max_len = static_cast<size_t>(s.slowlog_max_len);
   h.proto_max_bulk_len = s.proto_max_bulk_len;
+  for (auto& d : engine_.dbs) {
+    if (d) ConfigureDb(*d);
+  }
+}
+
+void Server::ConfigureDb(db::Keyspace& ks) {
+  auto& h = engine_.hot;
   bool lfu = h.maxmemory_policy == db::EvictionPolicy::kAllKeysLfu ||
              h.maxmemory_policy == db::EvictionPolicy::kVolatileLfu;
-  keyspace_.set_use_lfu(lfu);
-  keyspace_.set_lfu_params(static_cast<int>(s.lfu_log_factor), static_cast<int>(s.lfu_decay_time));
+  ks.set_use_lfu(lfu);
+  ks.set_lfu_params(static_cast<int>(cfg_.s.lfu_log_factor),
+                    static_cast<int>(cfg_.s.lfu_decay_time));
 }
 
 void Server::WireEngineHooks() {
@@ -95,7 +104,9 @@ void Server::WireEngineHooks() {
     }
     dispatcher_.Call(c, *spec, args, r);
   };
-  engine_.key_modified = [this](std::string_view key) { commands::TouchWatchedKey(engine_, key); };
+  engine_.key_modified = [this](int db, std::string_view key) {
+    commands::TouchWatchedKey(engine_, db, key);
+  };
   engine_.unwatch_all = [this](commands::Client& c) { commands::UnwatchAll(engine_, c); };
   engine_.feed_monitors = [this](commands::Client& from, const std::string& line) {
     for (commands::Client* m : engine_.monitors) {
@@ -110,13 +121,16 @@ void Server::WireEngineHooks() {
     RequestShutdown();
     return "";
   };
-  keyspace_.set_on_deleted([this](std::string_view key, db::DeleteReason) {
-    commands::TouchWatchedKey(engine_, key);
-    if (engine_.propagate) {
-      std::string_view args[] = {"DEL", key};
-      engine_.propagate(args);
-    }
-  });
+  engine_.init_db = [this](db::Keyspace& ks, int id) {
+    ConfigureDb(ks);
+    ks.set_on_deleted([this, id](std::string_view key, db::DeleteReason) {
+      commands::TouchWatchedKey(engine_, id, key);
+      if (engine_.propagate) {
+        std::string_view args[] = {"DEL", key};
+        engine_.propagate(id, args);
+      }
+    });
+  };
   cfg_.OnChange("maxmemory", [this] { ApplyConfig(); });
   cfg_.OnChange("maxmemory-policy", [this] { ApplyConfig(); });
   cfg_.OnChange("maxmemory-samples", [this] { ApplyConfig(); });
@@ -220,7 +234,10 @@ void Server::ScheduleCron() {
 void Server::Cron() {
   int64_t hz = cfg_.s.hz > 0 ? cfg_.s.hz : 10;
   // Active expiry: at most 25% of the cron period, as Redis's slow cycle.
-  keyspace_.ActiveExpireCycle(250000 / hz);
+  int64_t budget = 250000 / hz;
+  for (auto& d : engine_.dbs) {
+    if (d && d->size()) d->ActiveExpireCycle(budget / engine_.num_dbs() + 100);
+  }
   base::UpdatePeakMemory();
   if (cfg_.s.timeout > 0) {
     int64_t now = base::MonoMs();

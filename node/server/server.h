@@ -46,7 +46,7 @@ class Server {
   config::Config& config() { return cfg_; }
   commands::Engine& engine() { return engine_; }
   commands::Dispatcher& dispatcher() { return dispatcher_; }
-  db::Keyspace& keyspace() { return keyspace_; }
+  db::Keyspace& keyspace() { return *engine_.keyspace; }
   int port() const { return port_; }
 
   // Connection registry (engine thread).
@@ -63,13 +63,13 @@ class Server {
   void ScheduleCron();
   void Cron();
   void WireEngineHooks();
+  void ConfigureDb(db::Keyspace& ks);
 
   config::Config& cfg_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   asio::steady_timer cron_timer_;
-  db::Keyspace keyspace_;
   commands::Engine engine_;
   commands::Dispatcher dispatcher_;
   std::map<uint64_t, std::shared_ptr<ClientConn>> conns_;
