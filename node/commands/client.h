@@ -43,6 +43,7 @@ struct Client {
   ReplyMode reply_mode = ReplyMode::kOn;
   // MULTI state
   bool in_multi = false;
+  bool in_exec = false;  // running EXEC's queue (blocking commands do not block)
   bool multi_dirty = false;  // a queued command failed to queue -> EXECABORT
   std::vector<QueuedCommand> multi_queue;
   std::vector<std::string> watched_keys;

@@ -144,6 +144,24 @@ class CommandContext {
   void NoPropagate() { no_propagate_ = true; }
   bool no_propagate() const { return no_propagate_; }
 
+  // --- Blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK ...) ---
+  // A handler that finds nothing to serve calls BlockOn() and returns without
+  // replying. The client then waits; when one of `keys` (in the client's db)
+  // is written, the SAME command is executed again from scratch (so the
+  // handler needs no special code for the retry); when timeout_ms passes
+  // (0 = forever) the client gets a null array (`*-1` / `_`), or
+  // `timeout_reply` when that is set (raw RESP bytes, protocol-independent
+  // replies only). Returns false when the client may not block (inside
+  // MULTI/EXEC or a script): the handler must then reply as on a timeout.
+  bool BlockOn(std::vector<std::string> keys, int64_t timeout_ms);
+  bool blocked() const { return blocked_; }
+  const std::vector<std::string>& block_keys() const { return block_keys_; }
+  int64_t block_timeout_ms() const { return block_timeout_ms_; }
+  void set_may_block(bool b) { may_block_ = b; }
+  // True while this execution is a retry after a key became ready.
+  bool is_retry() const { return is_retry_; }
+  void set_retry(bool b) { is_retry_ = b; }
+
   // Replies the standard "wrong number of arguments" / syntax errors.
   void ArityError();
   void UnknownSubcommand();
@@ -158,6 +176,11 @@ class CommandContext {
   bool no_propagate_ = false;
   std::vector<std::string> rewritten_;
   std::vector<std::vector<std::string>> also_;
+  bool may_block_ = true;
+  bool blocked_ = false;
+  bool is_retry_ = false;
+  std::vector<std::string> block_keys_;
+  int64_t block_timeout_ms_ = 0;
 };
 
 }  // namespace node::commands

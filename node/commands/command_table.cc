@@ -150,6 +150,11 @@ CommandSpec kCommands[] = {
   {"shutdown", -1, kAdminLS | kNoMulti | kAllowBusy, {}, &Shutdown},
   {"slowlog", -2, 0, {}, nullptr, 0, SUBS(kSlowlogSubs)},
   {"time", 1, kLS | kFast, {}, &Time},
+  // --- data types (rows in their own include files)
+#include "node/commands/table_lists.inc"
+#include "node/commands/table_hashes.inc"
+#include "node/commands/table_sets.inc"
+#include "node/commands/table_zsets.inc"
   // --- transactions
   {"discard", 1, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {}, &Discard, kAclTransaction},
   {"exec", 1, kNoScript | kLS | kSkipSlowlog | kTxImmediate, {}, &Exec, kAclTransaction},

@@ -57,6 +57,14 @@ std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string
   return out;
 }
 
+bool CommandContext::BlockOn(std::vector<std::string> keys, int64_t timeout_ms) {
+  if (!may_block_ || client_.in_exec) return false;
+  blocked_ = true;
+  block_keys_ = std::move(keys);
+  block_timeout_ms_ = timeout_ms;
+  return true;
+}
+
 void CommandContext::ArityError() {
   reply_.Error("ERR wrong number of arguments for '" + FullName(spec_) + "' command");
 }

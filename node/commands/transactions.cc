@@ -89,10 +89,12 @@ void Exec(CommandContext& ctx) {
   ClearMulti(c);
   UnwatchAll(eng, c);
   ctx.reply().ArrayHeader(queue.size());
+  c.in_exec = true;
   for (auto& q : queue) {
     std::vector<std::string_view> args(q.args.begin(), q.args.end());
     eng.call_command(c, args, ctx.reply());
   }
+  c.in_exec = false;
 }
 
 void Watch(CommandContext& ctx) {

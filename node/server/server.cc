@@ -256,6 +256,47 @@ void Server::Cron() {
 
 void Server::Run() { io_.run(); }
 
+std::future<NodeStatus> Server::GetStatus() {
+  auto p = std::make_shared<std::promise<NodeStatus>>();
+  auto f = p->get_future();
+  Post([this, p] { p->set_value(BuildStatus()); });
+  return f;
+}
+
+NodeStatus Server::BuildStatus() {
+  NodeStatus st;
+  st.loop_alive = true;
+  st.role = engine_.role_replica ? "replica" : "master";
+  st.run_id = engine_.run_id;
+  st.uptime_s = (base::UnixMs() - engine_.start_time_ms) / 1000;
+  st.tcp_port = port_;
+  st.cluster_enabled = engine_.cluster_enabled;
+  st.connected_clients = static_cast<int64_t>(conns_.size());
+  st.used_memory = base::UsedMemory();
+  st.used_memory_rss = base::ResidentMemory();
+  st.maxmemory = engine_.hot.maxmemory;
+  st.total_commands_processed = engine_.stats.total_commands_processed;
+  st.total_connections_received = engine_.stats.total_connections_received;
+  st.total_net_input_bytes = engine_.stats.total_net_input_bytes;
+  st.total_net_output_bytes = engine_.stats.total_net_output_bytes;
+  auto& ks = engine_.keyspace_stats;
+  st.expired_keys = ks.expired_keys;
+  st.evicted_keys = ks.evicted_keys;
+  st.keyspace_hits = ks.keyspace_hits;
+  st.keyspace_misses = ks.keyspace_misses;
+  for (size_t i = 0; i < engine_.dbs.size(); i++) {
+    auto& d = engine_.dbs[i];
+    if (!d || !d->size()) continue;
+    st.db_keys[static_cast<int>(i)] = d->size();
+    st.db_expires[static_cast<int>(i)] = d->volatile_count();
+  }
+  st.rdb_last_save_time = engine_.stats.last_save_time;
+  st.rdb_changes_since_last_save = engine_.stats.dirty;
+  st.aof_enabled = cfg_.s.appendonly;
+  if (status_hook_) status_hook_(st);
+  return st;
+}
+
 void Server::Post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
 
 void Server::RequestShutdown() {

@@ -22,6 +22,9 @@
 #include "node/commands/engine.h"
 #include "node/config/config.h"
 #include "node/db/keyspace.h"
+#include "node/server/status.h"
+
+#include <future>
 
 namespace node::server {
 
@@ -41,6 +44,12 @@ class Server {
   // Thread-safe: stops accepting, closes clients and ends Run().
   void RequestShutdown();
   bool shutting_down() const { return shutting_down_; }
+  // Thread-safe: a snapshot built on the engine thread. The future is never
+  // fulfilled if the loop is stuck, so callers wait with a deadline (that is
+  // what /livez measures).
+  std::future<NodeStatus> GetStatus();
+  // Engine thread only.
+  NodeStatus BuildStatus();
 
   asio::io_context& io() { return io_; }
   config::Config& config() { return cfg_; }
@@ -52,6 +61,9 @@ class Server {
   // Connection registry (engine thread).
   void Unregister(uint64_t id);
   size_t client_count() const { return conns_.size(); }
+
+  // Lets other rooms (cluster, replication) add their fields to snapshots.
+  void set_status_hook(std::function<void(NodeStatus&)> f) { status_hook_ = std::move(f); }
 
   // Copies hot settings out of the config table (after CONFIG SET etc.).
   void ApplyConfig();
@@ -75,6 +87,7 @@ class Server {
   std::map<uint64_t, std::shared_ptr<ClientConn>> conns_;
   std::atomic<bool> shutting_down_{false};
   int port_ = 0;
+  std::function<void(NodeStatus&)> status_hook_;
 };
 
 }  // namespace node::server

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: installs dependencies (Debian packages), builds with
+# warnings as errors, runs the doctest unit tests through ctest, then the
+# integration tests (real redis-cli / redis-benchmark / python3-redis, and
+# differential runs against Debian's redis-server 7.0).
+#
+# Environment:
+#   SHOAL_BUILD_DIR   build directory (default: build)
+#   SHOAL_SKIP_SETUP  1 = do not run scripts/setup.sh
+#   SHOAL_PYTEST_ARGS extra arguments for pytest (e.g. "-k cluster")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${SHOAL_SKIP_SETUP:-0}" != 1 ]; then
+  bash scripts/setup.sh
+fi
+
+BUILD_DIR=${SHOAL_BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DSHOAL_WERROR=ON >/dev/null
+cmake --build "$BUILD_DIR" -j2
+
+echo "== unit tests"
+(cd "$BUILD_DIR" && ctest --output-on-failure -j2)
+
+echo "== integration tests"
+export SHOAL_BIN="$PWD/$BUILD_DIR/shoal"
+# shellcheck disable=SC2086
+/usr/bin/python3 -m pytest tests/integration -q -p no:cacheprovider ${SHOAL_PYTEST_ARGS:-}
