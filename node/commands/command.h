@@ -46,7 +46,8 @@ enum CommandFlag : uint32_t {
   kAllowBusy = 1u << 25,
   // shoal-internal (not shown by COMMAND INFO)
   kNoKeys = 1u << 30,
-  kTxImmediate = 1u << 29,  // runs at once inside MULTI (EXEC, DISCARD, WATCH, QUIT...)
+  kTxImmediate = 1u << 29,
+  kKeepAsking = 1u << 28,  // ASKING: the flag survives this command  // runs at once inside MULTI (EXEC, DISCARD, WATCH, QUIT...)
 };
 
 // ACL categories, Redis's names and order.

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "node/base/strings.h"
+#include "node/commands/cluster_handlers.h"
 #include "node/commands/handlers.h"
 
 namespace node::commands {
@@ -67,6 +68,37 @@ CommandSpec kSlowlogSubs[] = {
 CommandSpec kMemorySubs[] = {
   {"help", 2, kLS, {}, &MemoryHelp},
   {"usage", -3, kReadOnly, {2, 2, 1}, &MemoryUsage},
+};
+
+constexpr uint32_t kClAdmin = kAdmin | kStale | kNoAsyncLoading;
+CommandSpec kClusterSubs[] = {
+  {"addslots", -3, kClAdmin, {}, &ClusterAddSlots},
+  {"addslotsrange", -4, kClAdmin, {}, &ClusterAddSlotsRange},
+  {"bumpepoch", 2, kClAdmin, {}, &ClusterBumpEpoch},
+  {"count-failure-reports", 3, kAdmin | kStale, {}, &ClusterCountFailureReports},
+  {"countkeysinslot", 3, kStale, {}, &ClusterCountKeysInSlot},
+  {"delslots", -3, kClAdmin, {}, &ClusterDelSlots},
+  {"delslotsrange", -4, kClAdmin, {}, &ClusterDelSlotsRange},
+  {"failover", -2, kClAdmin, {}, &ClusterFailover},
+  {"flushslots", 2, kClAdmin, {}, &ClusterFlushSlots},
+  {"forget", 3, kClAdmin, {}, &ClusterForget},
+  {"getkeysinslot", 4, kStale, {}, &ClusterGetKeysInSlot},
+  {"help", 2, kLS, {}, &ClusterHelp},
+  {"info", 2, kStale, {}, &ClusterInfo},
+  {"keyslot", 3, kStale, {}, &ClusterKeySlot},
+  {"links", 2, kStale, {}, &ClusterLinks},
+  {"meet", -4, kClAdmin, {}, &ClusterMeet},
+  {"myid", 2, kStale, {}, &ClusterMyId},
+  {"nodes", 2, kStale, {}, &ClusterNodes},
+  {"replicas", 3, kAdmin | kStale, {}, &ClusterReplicas},
+  {"replicate", 3, kClAdmin, {}, &ClusterReplicate},
+  {"reset", -2, kAdmin | kNoScript | kStale, {}, &ClusterReset},
+  {"saveconfig", 2, kClAdmin, {}, &ClusterSaveConfig},
+  {"set-config-epoch", 3, kClAdmin, {}, &ClusterSetConfigEpoch},
+  {"setslot", -4, kClAdmin, {}, &ClusterSetSlot},
+  {"shards", 2, kStale, {}, &ClusterShards},
+  {"slaves", 3, kAdmin | kStale, {}, &ClusterReplicas},
+  {"slots", 2, kStale, {}, &ClusterSlots},
 };
 
 CommandSpec kCommandSubs[] = {
@@ -132,10 +164,14 @@ CommandSpec kCommands[] = {
   {"unlink", -2, kWrite | kFast, {1, -1, 1}, &Del, kAclKeyspace},
   // --- connection
   {"auth", -2, kConnCtl, {}, &Auth, kAclConnection},
+  {"asking", 1, kFast | kKeepAsking, {}, &Asking, kAclConnection},
   {"client", -2, 0, {}, nullptr, 0, SUBS(kClientSubs)},
+  {"cluster", -2, 0, {}, nullptr, 0, SUBS(kClusterSubs)},
   {"echo", 2, kLS | kFast, {}, &Echo, kAclConnection},
   {"hello", -1, kConnCtl, {}, &Hello, kAclConnection},
   {"ping", -1, kFast, {}, &Ping, kAclConnection},
+  {"readonly", 1, kLS | kFast, {}, &ReadOnly, kAclConnection},
+  {"readwrite", 1, kLS | kFast, {}, &ReadWrite, kAclConnection},
   {"quit", -1, kConnCtl | kTxImmediate, {}, &Quit, kAclConnection},
   {"reset", 1, kConnCtl | kTxImmediate, {}, &Reset, kAclConnection},
   {"select", 2, kLS | kFast, {}, &Select, kAclConnection},

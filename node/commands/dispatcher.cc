@@ -187,6 +187,8 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
   }
   if (!(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitors(client, args);
   Call(client, *spec, args, reply);
+  // ASKING lasts for one command (or until EXEC/DISCARD inside MULTI).
+  if (!(spec->flags & kKeepAsking) && !client.in_multi) client.asking = false;
 }
 
 void Dispatcher::Call(Client& client, const CommandSpec& spec,

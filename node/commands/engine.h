@@ -24,6 +24,9 @@
 namespace node::config {
 class Config;
 }
+namespace node::cluster {
+class ClusterState;
+}
 
 namespace node::commands {
 
@@ -98,6 +101,14 @@ class Engine {
   std::string executable;
   std::string config_file;
   bool cluster_enabled = false;
+  // Cluster mode: the node's view of the cluster (owned by the server), and
+  // a hook that runs its queued bus actions after a CLUSTER command.
+  cluster::ClusterState* cluster = nullptr;
+  std::function<void()> cluster_flush;
+  // SAVECONFIG: writes nodes.conf now; returns "" or the error text.
+  std::function<std::string()> cluster_save_config;
+  // CLUSTER FAILOVER [FORCE|TAKEOVER] (mode 0/1/2); returns "" or the error.
+  std::function<std::string(int mode)> cluster_failover;
   bool role_replica = false;  // kept by the replication room
   uint64_t aof_last_write_errno = 0;
 

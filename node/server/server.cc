@@ -13,6 +13,8 @@
 #include "node/base/memory.h"
 #include "node/commands/command_table.h"
 #include "node/commands/transactions.h"
+#include "node/cluster/bus_transport.h"
+#include "node/cluster/cluster_state.h"
 #include "node/server/client_conn.h"
 
 namespace node::server {
@@ -180,6 +182,10 @@ base::Status Server::Start() {
     }
     if (acceptors_.empty()) return base::Status::Error("no address to listen on (bind)");
   }
+  if (cfg_.s.cluster_enabled) {
+    auto st = StartCluster();
+    if (!st.ok()) return st;
+  }
   for (auto& a : acceptors_) Accept(*a);
   ScheduleCron();
   return base::Status::Ok();
@@ -293,6 +299,7 @@ NodeStatus Server::BuildStatus() {
   st.rdb_last_save_time = engine_.stats.last_save_time;
   st.rdb_changes_since_last_save = engine_.stats.dirty;
   st.aof_enabled = cfg_.s.appendonly;
+  FillClusterStatus(st);
   if (status_hook_) status_hook_(st);
   return st;
 }
@@ -305,6 +312,7 @@ void Server::RequestShutdown() {
     asio::error_code ec;
     for (auto& a : acceptors_) a->close(ec);
     cron_timer_.cancel();
+    if (bus_) bus_->Stop();
     auto conns = conns_;
     for (auto& [id, c] : conns) c->Close(false);
     work_.reset();

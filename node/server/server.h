@@ -26,6 +26,11 @@
 
 #include <future>
 
+namespace node::cluster {
+class ClusterState;
+class BusTransport;
+}  // namespace node::cluster
+
 namespace node::server {
 
 class ClientConn;
@@ -52,6 +57,7 @@ class Server {
   NodeStatus BuildStatus();
 
   asio::io_context& io() { return io_; }
+  cluster::ClusterState* cluster() { return cluster_.get(); }
   config::Config& config() { return cfg_; }
   commands::Engine& engine() { return engine_; }
   commands::Dispatcher& dispatcher() { return dispatcher_; }
@@ -75,6 +81,8 @@ class Server {
   void ScheduleCron();
   void Cron();
   void WireEngineHooks();
+  base::Status StartCluster();        // cluster_wiring.cc
+  void FillClusterStatus(NodeStatus& st);
   void ConfigureDb(db::Keyspace& ks);
 
   config::Config& cfg_;
@@ -88,6 +96,9 @@ class Server {
   std::atomic<bool> shutting_down_{false};
   int port_ = 0;
   std::function<void(NodeStatus&)> status_hook_;
+  std::unique_ptr<cluster::ClusterState> cluster_;
+  std::unique_ptr<cluster::BusTransport> bus_;
+  std::string nodes_conf_path_;
 };
 
 }  // namespace node::server

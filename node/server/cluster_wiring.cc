@@ -1,0 +1,146 @@
+// node/server/cluster_wiring.cc
+//
+// Cluster mode in the composition root: builds ClusterState from the
+// configuration and nodes.conf, starts the bus transport on the engine's
+// io_context, and connects the cluster's hooks to the keyspace and the
+// command layer. Engine thread only.
+
+#include <fstream>
+#include <sstream>
+
+#include "node/base/clock.h"
+#include "node/base/log.h"
+#include "node/cluster/bus_transport.h"
+#include "node/cluster/cluster_state.h"
+#include "node/cluster/nodes_conf.h"
+#include "node/commands/cluster_handlers.h"
+#include "node/server/server.h"
+
+namespace node::server {
+
+namespace {
+
+// The address the node listens on when it is one specific address (used for
+// the bus listener and as the source of outgoing bus and replication links).
+std::string SpecificBindAddress(const config::Settings& s) {
+  for (const std::string& b : s.bind) {
+    std::string a = !b.empty() && b[0] == '-' ? b.substr(1) : b;
+    if (a == "*" || a == "::*" || a == "0.0.0.0" || a == "::") return "";
+    return a;
+  }
+  return "";
+}
+
+}  // namespace
+
+base::Status Server::StartCluster() {
+  auto& s = cfg_.s;
+  cluster::ClusterState::Options o;
+  o.announce_ip = s.cluster_announce_ip;
+  o.port = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
+  int listen_bus = static_cast<int>(s.cluster_port ? s.cluster_port : s.port + 10000);
+  o.bus_port = static_cast<int>(s.cluster_announce_bus_port ? s.cluster_announce_bus_port
+                                                             : listen_bus);
+  o.announce_hostname = s.cluster_announce_hostname;
+  o.node_timeout_ms = s.cluster_node_timeout;
+  o.require_full_coverage = s.cluster_require_full_coverage;
+  o.allow_replica_migration = s.cluster_allow_replica_migration;
+  cluster_ = std::make_unique<cluster::ClusterState>(o, "", base::UnixMs());
+
+  nodes_conf_path_ = s.cluster_config_file;
+  std::ifstream in(nodes_conf_path_);
+  bool loaded = false;
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    if (!text.empty()) {
+      auto st = cluster_->LoadConfig(text);
+      if (!st.ok()) {
+        return base::Status::Error("Unrecoverable error: corrupted cluster config file \"" +
+                                   nodes_conf_path_ + "\": " + st.message());
+      }
+      loaded = true;
+      LOG_INFO("Node configuration loaded, I'm {}", cluster_->MyId());
+    }
+  }
+  if (!loaded) {
+    LOG_INFO("No cluster configuration found, I'm {}", cluster_->MyId());
+    auto st = cluster::SaveFileAtomically(nodes_conf_path_, cluster_->SaveConfigText());
+    if (!st.ok()) {
+      return base::Status::Error("can't write the cluster config file '" + nodes_conf_path_ +
+                                 "': " + st.message());
+    }
+  }
+
+  auto& hooks = cluster_->hooks();
+  hooks.count_keys_in_slot = [this](int slot) {
+    return static_cast<uint64_t>(engine_.GetDb(0).CountInSlot(slot));
+  };
+  hooks.key_count = [this]() { return static_cast<uint64_t>(engine_.GetDb(0).size()); };
+  hooks.delete_keys_in_slot = [this](int slot) { engine_.GetDb(0).FlushSlot(slot); };
+  hooks.flush_all = [this]() {
+    for (auto& d : engine_.dbs) {
+      if (d) d->Flush();
+    }
+  };
+  if (!hooks.repl_offset) hooks.repl_offset = []() -> uint64_t { return 0; };
+
+  bus_ = std::make_unique<cluster::BusTransport>(io_, *cluster_, SpecificBindAddress(s),
+                                                 listen_bus);
+  bus_->save_config = [this](const std::string& text, bool) {
+    auto st = cluster::SaveFileAtomically(nodes_conf_path_, text);
+    if (!st.ok()) LOG_WARN("Saving the cluster config: {}", st.message());
+  };
+  bus_->state_changed = [](bool ok) {
+    LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail");
+  };
+  auto st = bus_->Start();
+  if (!st.ok()) return st;
+  LOG_INFO("Cluster bus listening on port {}", listen_bus);
+
+  engine_.cluster = cluster_.get();
+  engine_.cluster_flush = [this]() { bus_->Flush(); };
+  engine_.cluster_save_config = [this]() -> std::string {
+    auto r = cluster::SaveFileAtomically(nodes_conf_path_, cluster_->SaveConfigText());
+    return r.ok() ? "" : r.message();
+  };
+  dispatcher_.set_route_check([this](commands::Client& c, const commands::CommandSpec& spec,
+                                     std::span<const std::string_view> args,
+                                     resp::ReplyBuilder& r) {
+    return commands::ClusterRoute(engine_, c, spec, args, r);
+  });
+  engine_.info_sections["cluster"] = [] { return std::string("# Cluster\r\ncluster_enabled:1\r\n"); };
+  return base::Status::Ok();
+}
+
+void Server::FillClusterStatus(NodeStatus& st) {
+  if (!cluster_) return;
+  st.cluster_enabled = true;
+  st.cluster_state = cluster_->StateOk() ? "ok" : "fail";
+  st.my_id = std::string(cluster_->MyId());
+  int assigned = 0, ok = 0, pfail = 0, fail = 0;
+  for (int i = 0; i < base::kClusterSlots; i++) {
+    const cluster::NodeInfo* n = cluster_->SlotOwner(i);
+    if (!n) continue;
+    assigned++;
+    if (n->IsFailed()) {
+      fail++;
+    } else if (n->IsPfail()) {
+      pfail++;
+    } else {
+      ok++;
+    }
+  }
+  st.slots_assigned = assigned;
+  st.slots_ok = ok;
+  st.slots_pfail = pfail;
+  st.slots_fail = fail;
+  st.known_nodes = static_cast<int>(cluster_->Nodes().size());
+  st.cluster_size = cluster_->cluster_size();
+  st.my_slots = cluster_->myself().num_slots;
+  st.current_epoch = cluster_->current_epoch();
+  if (cluster_->myself().IsReplica()) st.role = "replica";
+}
+
+}  // namespace node::server
