@@ -156,6 +156,18 @@ class Server:
             self._log_file = None
         return code
 
+    def restart(self, args=None):
+        """Stops (if running) and starts again with the same port and dir;
+        `args` replaces the extra arguments when given."""
+        self.stop()
+        if self._log_file:
+            self._log_file.close()
+            self._log_file = None
+        self.proc = None
+        if args is not None:
+            self.extra_args = list(args)
+        return self.start()
+
     def kill(self):
         """SIGKILL at once (crash simulation)."""
         if self.proc is not None and self.proc.poll() is None:
