@@ -14,6 +14,7 @@
 #include "node/base/strings.h"
 #include "node/commands/cluster_handlers.h"
 #include "node/commands/handlers.h"
+#include "node/commands/persist_handlers.h"
 
 namespace node::commands {
 
@@ -191,6 +192,7 @@ CommandSpec kCommands[] = {
 #include "node/commands/table_hashes.inc"
 #include "node/commands/table_sets.inc"
 #include "node/commands/table_zsets.inc"
+#include "node/commands/table_persist.inc"
   // --- transactions
   {"discard", 1, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {}, &Discard, kAclTransaction},
   {"exec", 1, kNoScript | kLS | kSkipSlowlog | kTxImmediate, {}, &Exec, kAclTransaction},
