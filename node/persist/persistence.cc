@@ -3,6 +3,7 @@
 #include "node/persist/persistence.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
 
 #include "node/base/clock.h"
 #include "node/base/log.h"
@@ -347,25 +349,52 @@ void Persistence::StopAofAtRuntime() {
 // --- Children ----------------------------------------------------------------------
 
 base::Result<pid_t> Persistence::Fork(ChildType type, const std::function<int()>& child_fn) {
-  pid_t pid = ::fork();
+  pid_t pid;
+  if (hooks_.fork) {
+    auto holder = std::make_shared<pid_t>(0);
+    auto post = hooks_.post;
+    pid = hooks_.fork([this, holder, post](int wait_status) {
+      auto done = [this, holder, wait_status] { OnChildExit(*holder, wait_status); };
+      if (post) {
+        post(done);
+      } else {
+        done();
+      }
+    });
+    if (pid > 0) *holder = pid;
+  } else {
+    pid = ::fork();
+  }
   if (pid < 0) return base::Status::Error("Can't fork: " + ErrnoText());
   if (pid == 0) {
-    // Child: restore default signal handling, serialise, and leave without
-    // running any destructor or atexit handler of the parent.
-    ::signal(SIGTERM, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGUSR1, SIG_DFL);
+    // Child: default signal handling (the parent may block or catch them),
+    // serialise, and leave without running the parent's destructors.
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGTERM, SIGINT, SIGUSR1, SIGQUIT}) {
+      ::signal(sig, SIG_DFL);
+      sigaddset(&set, sig);
+    }
+    ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
     ::_exit(child_fn());
   }
   child_pid_ = pid;
   child_type_ = type;
   child_start_ms_ = base::MonoMs();
-  if (child_started_) child_started_(pid);
   return pid;
 }
 
+void Persistence::OnChildExit(pid_t pid, int wait_status) {
+  if (pid <= 0 || pid != child_pid_) return;
+  if (WIFSIGNALED(wait_status)) {
+    HandleChildDone(WTERMSIG(wait_status), true);
+  } else {
+    HandleChildDone(WEXITSTATUS(wait_status), false);
+  }
+}
+
 void Persistence::CheckChild() {
-  if (child_pid_ <= 0) return;
+  if (child_pid_ <= 0 || hooks_.fork) return;
   int status = 0;
   pid_t r = ::waitpid(child_pid_, &status, WNOHANG);
   if (r == 0) return;
@@ -375,15 +404,17 @@ void Persistence::CheckChild() {
     HandleChildDone(1, false);
     return;
   }
-  if (WIFSIGNALED(status)) {
-    HandleChildDone(WTERMSIG(status), true);
-  } else {
-    HandleChildDone(WEXITSTATUS(status), false);
-  }
+  OnChildExit(child_pid_, status);
 }
 
 void Persistence::WaitForChild() {
   if (child_pid_ <= 0) return;
+  if (hooks_.fork && !(hooks_.disown && hooks_.disown(child_pid_))) {
+    // The reaper already has it; its report is on its way and will be
+    // ignored. Count it as stopped on purpose.
+    HandleChildDone(SIGUSR1, true);
+    return;
+  }
   int status = 0;
   pid_t r;
   do {
@@ -391,10 +422,8 @@ void Persistence::WaitForChild() {
   } while (r < 0 && errno == EINTR);
   if (r < 0) {
     HandleChildDone(1, false);
-  } else if (WIFSIGNALED(status)) {
-    HandleChildDone(WTERMSIG(status), true);
   } else {
-    HandleChildDone(WEXITSTATUS(status), false);
+    OnChildExit(child_pid_, status);
   }
 }
 
@@ -404,7 +433,6 @@ void Persistence::HandleChildDone(int code, bool by_signal) {
   int64_t elapsed_sec = (base::MonoMs() - child_start_ms_) / 1000;
   child_pid_ = -1;
   child_type_ = ChildType::kNone;
-  if (child_finished_) child_finished_(pid);
   bool ok = !by_signal && code == 0;
   if (type == ChildType::kRdb) {
     last_bgsave_time_sec_ = elapsed_sec;

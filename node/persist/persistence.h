@@ -46,12 +46,24 @@ class Persistence {
   // The instance wired to an engine (nullptr when none).
   static Persistence* Of(const commands::Engine& engine);
 
-  // Called with a child's pid right after fork() and again after it has been
-  // reaped here, so that a PID-1 reaper can leave it alone meanwhile.
-  void set_child_hooks(std::function<void(pid_t)> started, std::function<void(pid_t)> finished) {
-    child_started_ = std::move(started);
-    child_finished_ = std::move(finished);
-  }
+  // How children are forked and reaped when a PID-1 reaper owns waitpid():
+  // with `fork` set, Cron() never calls waitpid(); the child's end arrives
+  // through the on_exit callback (from any thread), which is handed to `post`
+  // to run on the engine thread. Without hooks, plain fork() + waitpid(WNOHANG).
+  struct ChildHooks {
+    // e.g. [&sup](auto cb) { return sup.ForkOwned(std::move(cb)); }: the pid in
+    // the parent, 0 in the child, -1 on error.
+    std::function<pid_t(std::function<void(int wait_status)> on_exit)> fork;
+    // Takes a child back to waitpid() it here (Supervisor::DisownChild);
+    // false when it was already reaped.
+    std::function<bool(pid_t)> disown;
+    // Runs fn on the engine thread (Server::Post).
+    std::function<void(std::function<void()>)> post;
+  };
+  void set_child_hooks(ChildHooks h) { hooks_ = std::move(h); }
+  // The end of child `pid` with its raw wait status (engine thread). Ignored
+  // when pid is not the running child.
+  void OnChildExit(pid_t pid, int wait_status);
 
   // --- Wiring ----------------------------------------------------------------
   // appendonly yes: loads the AOF directory (creating base + incr + manifest
@@ -117,7 +129,7 @@ class Persistence {
 
   commands::Engine& engine_;
   config::Config& cfg_;
-  std::function<void(pid_t)> child_started_, child_finished_;
+  ChildHooks hooks_;
   bool loading_ = false;
 
   // Children.
