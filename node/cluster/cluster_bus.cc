@@ -94,7 +94,10 @@ Message ClusterState::BuildHeader(uint16_t type) const {
   h.state = state_ok_ ? 0 : 1;
   h.current_epoch = current_epoch_;
   h.config_epoch = master->config_epoch;
-  h.offset = hooks_.repl_offset ? hooks_.repl_offset() : 0;
+  h.offset = MyReplOffset();
+  if (myself_->IsMaster() && hooks_.master_repl_offset) h.offset = hooks_.master_repl_offset();
+  // My clients are paused for a manual failover: `offset` is final (§1.3).
+  if (myself_->IsMaster() && mf_end_) h.mflags[0] |= kMsgFlagPaused;
   return m;
 }
 
@@ -220,6 +223,7 @@ void ClusterState::OnPacket(LinkId id, std::string_view packet, int64_t now_ms) 
     return;
   }
   ProcessMessage(it->second, *msg);
+  RunDeferredFailover();  // clusterBeforeSleep's failover work
 }
 
 void ClusterState::ProcessMessage(Link& link, const Message& msg) {
@@ -242,6 +246,7 @@ void ClusterState::ProcessMessage(Link& link, const Message& msg) {
     }
     sender->repl_offset = h.offset;
     sender->repl_offset_time = now_;
+    ProcessFailoverHeader(sender, h);
   }
 
   switch (type) {
@@ -278,9 +283,17 @@ void ClusterState::ProcessMessage(Link& link, const Message& msg) {
       UpdateSlotsConfigWith(n, msg.update_config_epoch, msg.update_slots);
       return;
     }
+    case kMsgAuthRequest:
+      if (sender) ProcessAuthRequest(sender, h);
+      return;
+    case kMsgAuthAck:
+      if (sender) ProcessAuthAck(sender, h);
+      return;
+    case kMsgMfStart:
+      if (sender) ProcessMfStart(link, sender);
+      return;
     default:
-      // FAILOVER_AUTH_REQUEST/ACK, MFSTART, MODULE: elections and manual
-      // failover are not implemented yet; the packets are counted only.
+      // MODULE: no module receivers; the packets are counted only.
       return;
   }
 }
@@ -664,6 +677,7 @@ void ClusterState::Tick(int64_t now_ms) {
       SendPing(n->link, kMsgPing);
       continue;
     }
+    if (PingManualFailoverReplica(n)) continue;
     if (n->ping_sent == 0) continue;
     int64_t node_delay = std::min(ping_delay, data_delay);
     if (node_delay > timeout && !(n->flags & (kNodePfail | kNodeFail))) {
@@ -672,6 +686,7 @@ void ClusterState::Tick(int64_t now_ms) {
       update = true;
     }
   }
+  FailoverCron();
   if (update || !state_ok_) UpdateState();
 }
 

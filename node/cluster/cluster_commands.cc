@@ -207,6 +207,7 @@ base::Status ClusterState::Reset(bool hard) {
     if (hooks_.flush_all) hooks_.flush_all();
   }
   CloseAllSlots();
+  ResetManualFailover();
   for (int j = 0; j < kSlots; j++) DelSlot(j);
   std::vector<NodeInfo*> others;
   for (auto& [name, n] : nodes_) {

@@ -63,6 +63,7 @@ NodeInfo* ClusterState::CreateNode(std::string name, uint16_t flags) {
 
 void ClusterState::DelNode(NodeInfo* n) {
   NODE_DCHECK(n != myself_);
+  if (mf_replica_ == n) ResetManualFailover();
   for (int j = 0; j < kSlots; j++) {
     if (importing_from_[j] == n) importing_from_[j] = nullptr;
     if (migrating_to_[j] == n) migrating_to_[j] = nullptr;
@@ -173,6 +174,7 @@ void ClusterState::SetMaster(NodeInfo* n) {
   }
   myself_->master = n;
   AddReplica(n, myself_);
+  ResetManualFailover();
   LOG_INFO("Cluster: now a replica of {}", n->name);
   if (hooks_.on_master_changed) hooks_.on_master_changed(n);
   RequestSave(false);
@@ -387,6 +389,7 @@ base::Status ClusterState::LoadConfig(std::string_view text) {
   if (!conf) return conf.status();
   if (conf->nodes.empty()) return base::Status::Ok();
   // Drop the current table (links included), then rebuild it.
+  ResetManualFailover();
   for (auto& [id, link] : links_) {
     Action a;
     a.kind = Action::kClose;

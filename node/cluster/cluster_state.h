@@ -13,6 +13,9 @@
 //            nodes.conf, report a cluster state change; plus the Hooks
 //            (publish delivery, replication, key counts) called synchronously.
 //
+// Failover (replica elections, manual failover, replica migration; §11 of
+// cluster-bus.md) lives in failover.cc and is driven by the same inputs.
+//
 // Threading: everything runs on the engine thread; no locks.
 //
 // Link protocol with the I/O layer:
@@ -126,6 +129,24 @@ class ClusterState {
     bool require_full_coverage = true;
     bool allow_replica_migration = true;
     uint64_t seed = 0;  // RNG seed (node IDs, gossip sampling); 0 = random
+    // Failover tunables (§11); SetTunables() changes them at runtime.
+    int replica_validity_factor = 10;     // cluster-replica-validity-factor; 0 = any data age
+    int repl_ping_replica_period_s = 10;  // repl-ping-replica-period
+    int migration_barrier = 1;            // cluster-migration-barrier
+    bool replica_no_failover = false;     // cluster-replica-no-failover
+  };
+
+  // CLUSTER FAILOVER [FORCE|TAKEOVER].
+  enum class FailoverMode { kDefault, kForce, kTakeover };
+
+  // Counters for /metrics (monotonic since start).
+  struct FailoverStats {
+    uint64_t elections_started = 0;  // FAILOVER_AUTH_REQUESTs broadcast by me
+    uint64_t failovers_won = 0;      // I replaced my master (election or TAKEOVER)
+    uint64_t votes_granted = 0;      // FAILOVER_AUTH_ACKs I sent as a master
+    uint64_t manual_failovers = 0;   // CLUSTER FAILOVER requests accepted
+    uint64_t manual_failovers_timed_out = 0;
+    uint64_t replica_migrations = 0;  // I migrated to an orphaned master
   };
 
   // Synchronous callbacks into other rooms; all optional.
@@ -144,6 +165,17 @@ class ClusterState {
     std::function<void(int slot)> delete_keys_in_slot;
     // CLUSTER RESET on a replica flushes everything.
     std::function<void()> flush_all;
+    // master_repl_offset, sent in headers while I am a master (and frozen
+    // while writes are paused for a manual failover). Unset: repl_offset.
+    std::function<uint64_t()> master_repl_offset;
+    // Manual failover on a master: pause (true) / resume (false) client
+    // writes. While paused the replication layer must not feed its periodic
+    // PING into the stream, so the replica can reach the exact offset.
+    std::function<void(bool paused)> pause_writes;
+    // Replica only: ms since the last interaction with the master while the
+    // replication link is up, else ms since the link went down (a replica
+    // that never connected has an "infinite" age). Unset: 0 (always fresh).
+    std::function<int64_t()> repl_data_age_ms;
   };
 
   ClusterState(Options opts, std::string node_id_or_empty, int64_t now_ms);
@@ -184,6 +216,14 @@ class ClusterState {
   base::Status SetConfigEpoch(int64_t epoch);
   base::Status Reset(bool hard);
   base::Result<int64_t> CountFailureReports(std::string_view node_id);
+  // CLUSTER FAILOVER [FORCE|TAKEOVER] on a replica (failover.cc). +OK at
+  // once; the failover proceeds in Tick/OnPacket.
+  base::Status Failover(FailoverMode mode);
+  // "" -> kDefault, FORCE / TAKEOVER (any case); else "ERR syntax error".
+  static base::Result<FailoverMode> ParseFailoverMode(std::string_view arg);
+  // Runtime CONFIG SET of node_timeout_ms, require_full_coverage,
+  // allow_replica_migration and the failover tunables (ports/ids ignored).
+  void SetTunables(const Options& o);
   // Replies of CLUSTER REPLICAS: one NODES line per replica, no newline.
   base::Result<std::vector<std::string>> ReplicaLines(std::string_view node_id) const;
   // PUBLISH / SPUBLISH fan-out to the other nodes.
@@ -208,6 +248,13 @@ class ClusterState {
   int cluster_size() const { return size_; }
   uint64_t MessagesSent(int type) const { return stats_sent_[type]; }
   uint64_t MessagesReceived(int type) const { return stats_received_[type]; }
+  const FailoverStats& failover_stats() const { return failover_stats_; }
+  // A manual failover is running (replica: requested; master: writes paused).
+  bool ManualFailoverInProgress() const { return mf_end_ != 0; }
+  // Why the last election attempt could not proceed ("" = none).
+  std::string_view CantFailoverReason() const { return cant_failover_reason_; }
+  // Epoch of my last FAILOVER_AUTH_REQUEST (0 = never).
+  uint64_t failover_auth_epoch() const { return failover_auth_epoch_; }
 
  private:
   struct Link {
@@ -266,6 +313,25 @@ class ClusterState {
   void MarkNodeAsFailingIfNeeded(NodeInfo* n);
   void ClearNodeFailureIfNeeded(NodeInfo* n);
 
+  // Failover (failover.cc).
+  void ProcessFailoverHeader(NodeInfo* sender, const Header& h);
+  void ProcessAuthRequest(NodeInfo* sender, const Header& h);
+  void ProcessAuthAck(NodeInfo* sender, const Header& h);
+  void ProcessMfStart(Link& link, NodeInfo* sender);
+  void FailoverCron();
+  bool PingManualFailoverReplica(NodeInfo* n);
+  void RunDeferredFailover();
+  void HandleManualFailover();
+  void HandleReplicaFailover();
+  void HandleReplicaMigration(int max_replicas);
+  void FailoverReplaceMyMaster();
+  void ResetManualFailover();
+  void ManualFailoverCheckTimeout();
+  int ReplicaRank() const;
+  uint64_t MyReplOffset() const;
+  void BroadcastPongToLocalReplicas();
+  void LogCantFailover(std::string_view reason);
+
   Options opts_;
   Hooks hooks_;
   std::mt19937_64 rng_;
@@ -293,6 +359,23 @@ class ClusterState {
 
   std::array<uint64_t, kMsgTypeCount> stats_sent_{};
   std::array<uint64_t, kMsgTypeCount> stats_received_{};
+
+  // Election (replica side) and manual failover state (clusterState's
+  // failover_auth_* and mf_* fields).
+  int64_t failover_auth_time_ = 0;
+  int failover_auth_count_ = 0;
+  bool failover_auth_sent_ = false;
+  int failover_auth_rank_ = 0;
+  uint64_t failover_auth_epoch_ = 0;
+  int64_t mf_end_ = 0;              // 0 = no manual failover
+  NodeInfo* mf_replica_ = nullptr;  // master side: the requesting replica
+  int64_t mf_master_offset_ = -1;   // replica side: master's paused offset
+  bool mf_can_start_ = false;
+  bool todo_failover_ = false;         // before-sleep: HANDLE_FAILOVER
+  bool todo_manual_failover_ = false;  // before-sleep: HANDLE_MANUALFAILOVER
+  std::string cant_failover_reason_;
+  int64_t cant_failover_logged_ = 0;
+  FailoverStats failover_stats_;
 
   std::vector<Action> actions_;
   bool save_pending_ = false;

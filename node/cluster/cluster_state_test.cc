@@ -1,136 +1,21 @@
-// Deterministic in-memory simulation of several ClusterState nodes: kSend
-// actions are delivered to the peer's OnPacket, connects succeed when the
-// target is alive, and a fake clock drives Tick every 100 ms.
+// ClusterState tests on the in-memory simulation (cluster_sim_test.h):
+// handshake, gossip, failure detection, epochs, UPDATE, commands, nodes.conf.
 
 #include "node/cluster/cluster_state.h"
 
 #include <doctest/doctest.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
-#include <memory>
 #include <set>
 #include <sstream>
+
+#include "node/cluster/cluster_sim_test.h"
 
 namespace node::cluster {
 namespace {
 
-constexpr int64_t kStart = 1'700'000'000'000;
-
-struct Sim {
-  int64_t now = kStart;
-  int64_t timeout;
-  std::vector<std::unique_ptr<ClusterState>> nodes;
-  std::vector<std::string> ips;
-  std::vector<bool> alive;
-  std::vector<std::string> saved;
-  std::map<std::pair<int, LinkId>, std::pair<int, LinkId>> peer;
-
-  explicit Sim(int n, int64_t node_timeout = 1000) : timeout(node_timeout) {
-    spdlog::set_level(spdlog::level::warn);
-    for (int i = 0; i < n; i++) {
-      ClusterState::Options o;
-      o.port = 7000;
-      o.node_timeout_ms = node_timeout;
-      o.seed = uint64_t(i + 1);
-      nodes.push_back(std::make_unique<ClusterState>(o, "", now));
-      ips.push_back("127.0.0." + std::to_string(11 + i));
-      alive.push_back(true);
-      saved.emplace_back();
-    }
-  }
-  ClusterState& operator[](int i) { return *nodes[i]; }
-
-  int FindByAddr(const std::string& ip, int bus_port) {
-    for (size_t i = 0; i < ips.size(); i++)
-      if (ips[i] == ip && bus_port == 17000) return int(i);
-    return -1;
-  }
-
-  void Drop(int i, LinkId l) {
-    auto it = peer.find({i, l});
-    if (it == peer.end()) return;
-    auto [t, tl] = it->second;
-    peer.erase(it);
-    peer.erase({t, tl});
-    if (alive[t]) nodes[t]->OnLinkClosed(tl);  // the peer sees EOF
-  }
-
-  void Pump() {
-    for (int round = 0; round < 1000; round++) {
-      bool any = false;
-      for (size_t i = 0; i < nodes.size(); i++) {
-        if (!alive[i]) continue;
-        for (Action& a : nodes[i]->TakeActions()) {
-          any = true;
-          int self = int(i);
-          switch (a.kind) {
-            case Action::kConnect: {
-              int t = FindByAddr(a.ip, a.bus_port);
-              if (t < 0 || !alive[t]) {
-                nodes[i]->OnLinkClosed(a.link);
-                break;
-              }
-              LinkId tl = nodes[t]->OnInboundLink(ips[i], ips[t]);
-              peer[{self, a.link}] = {t, tl};
-              peer[{t, tl}] = {self, a.link};
-              nodes[i]->OnOutboundConnected(a.link);
-              break;
-            }
-            case Action::kSend: {
-              auto it = peer.find({self, a.link});
-              if (it != peer.end() && alive[it->second.first])
-                nodes[it->second.first]->OnPacket(it->second.second, a.bytes, now);
-              break;
-            }
-            case Action::kClose:
-              Drop(self, a.link);
-              break;
-            case Action::kSaveConfig:
-              saved[i] = a.bytes;
-              break;
-            case Action::kStateChanged:
-              break;
-          }
-        }
-      }
-      if (!any) return;
-    }
-  }
-
-  void Run(int64_t ms) {
-    for (int64_t t = 0; t < ms; t += 100) {
-      now += 100;
-      for (size_t i = 0; i < nodes.size(); i++)
-        if (alive[i]) nodes[i]->Tick(now);
-      Pump();
-    }
-  }
-
-  void Kill(int i) {
-    alive[i] = false;
-    std::vector<std::pair<int, LinkId>> mine;
-    for (auto& [k, v] : peer)
-      if (k.first == i) mine.push_back(k);
-    for (auto& k : mine) Drop(k.first, k.second);
-  }
-
-  void MeetAll() {
-    for (size_t i = 1; i < nodes.size(); i++) REQUIRE(nodes[0]->Meet(ips[i], 7000, 17000).ok());
-    Pump();
-  }
-
-  const NodeInfo* View(int viewer, int subject) {
-    return nodes[viewer]->Lookup(nodes[subject]->MyId());
-  }
-};
-
-std::vector<int> Range(int a, int b) {
-  std::vector<int> v;
-  for (int i = a; i <= b; i++) v.push_back(i);
-  return v;
-}
+using sim::Range;
+using sim::Sim;
 
 int Lines(const std::string& s) { return int(std::count(s.begin(), s.end(), '\n')); }
 
@@ -151,14 +36,7 @@ std::string WithoutTimes(const std::string& text) {
   return out;
 }
 
-void FormThreeMasters(Sim& sim) {
-  for (int i = 0; i < 3; i++) REQUIRE(sim[i].SetConfigEpoch(i + 1).ok());
-  REQUIRE(sim[0].AddSlots(Range(0, 5460)).ok());
-  REQUIRE(sim[1].AddSlots(Range(5461, 10922)).ok());
-  REQUIRE(sim[2].AddSlots(Range(10923, 16383)).ok());
-  sim.MeetAll();
-  sim.Run(5000);
-}
+using sim::FormThreeMasters;
 
 }  // namespace
 
