@@ -43,7 +43,8 @@ struct Client {
   ReplyMode reply_mode = ReplyMode::kOn;
   // MULTI state
   bool in_multi = false;
-  bool in_exec = false;  // running EXEC's queue (blocking commands do not block)
+  bool in_exec = false;
+  bool blocked = false;  // waiting in a blocking command (BLPOP ...)  // running EXEC's queue (blocking commands do not block)
   bool multi_dirty = false;  // a queued command failed to queue -> EXECABORT
   std::vector<QueuedCommand> multi_queue;
   std::vector<std::string> watched_keys;

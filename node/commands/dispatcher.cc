@@ -196,8 +196,18 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
   uint64_t errors_before = reply.errors();
   int64_t start = base::MonoUs();
   CommandContext ctx(engine_, client, spec, args, reply);
+  ctx.set_may_block(!client.in_exec);
+  ctx.set_retry(client.blocked);
   spec.handler(ctx);
   int64_t dur = base::MonoUs() - start;
+  if (ctx.blocked()) {
+    if (engine_.block_client) {
+      engine_.block_client(client, spec, args, ctx.block_keys(), ctx.block_timeout_ms());
+    } else {
+      reply.NullArray();
+    }
+    return;
+  }
   auto& st = StatsFor(spec);
   st.calls++;
   st.usec += static_cast<uint64_t>(dur);

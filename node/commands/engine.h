@@ -64,6 +64,8 @@ struct HotSettings {
   uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
 };
 
+struct CommandSpec;
+
 class Engine {
  public:
   HotSettings hot;
@@ -138,6 +140,12 @@ class Engine {
       call_command;
   // Sends a MONITOR line to every monitor except `from`.
   std::function<void(Client& from, const std::string& line)> feed_monitors;
+  // Parks a client whose command called BlockOn (see CommandContext);
+  // set by the server.
+  std::function<void(Client&, const CommandSpec&, std::span<const std::string_view> args,
+                     const std::vector<std::string>& keys, int64_t timeout_ms)>
+      block_client;
+  int64_t blocked_clients = 0;
   // Unwatches everything a client watches (RESET, disconnect); set by
   // transactions.cc at startup.
   std::function<void(Client&)> unwatch_all;

@@ -26,7 +26,7 @@ std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
 }  // namespace
 
 ClientConn::ClientConn(Server& server, asio::ip::tcp::socket socket, uint64_t id)
-    : server_(server), socket_(std::move(socket)), reply_(&out_) {
+    : server_(server), socket_(std::move(socket)), reply_(&out_), block_timer_(server.io()) {
   client_.id = id;
   asio::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
@@ -106,7 +106,7 @@ void ClientConn::OnRead(const asio::error_code& ec, size_t n) {
 void ClientConn::ProcessInput() {
   processing_ = true;
   auto& eng = server_.engine();
-  while (!closing_ && rstart_ < rend_) {
+  while (!closing_ && !client_.blocked && rstart_ < rend_) {
     resp::RequestParser::Limits limits;
     limits.max_bulk_len = client_.is_master_link ? UINT64_MAX : eng.hot.proto_max_bulk_len;
     limits.unauthenticated = !client_.authenticated;
@@ -254,9 +254,71 @@ void ClientConn::Teardown() {
     m.erase(std::remove(m.begin(), m.end(), &client_), m.end());
   }
   commands::UnwatchAll(eng, client_);
+  if (client_.blocked) {
+    server_.RemoveBlocked(client_.id, blocked_keys_);
+    client_.blocked = false;
+    eng.blocked_clients--;
+    asio::error_code tec;
+    block_timer_.cancel();
+  }
   client_.kill = nullptr;
   client_.push = nullptr;
   server_.Unregister(client_.id);  // may drop the last reference
+}
+
+void ClientConn::Block(const commands::CommandSpec& spec, std::span<const std::string_view> args,
+                       const std::vector<std::string>& keys, int64_t timeout_ms) {
+  if (client_.blocked) {  // a retry found nothing again: keep the place
+    reblocked_ = true;
+    return;
+  }
+  client_.blocked = true;
+  server_.engine().blocked_clients++;
+  blocked_spec_ = &spec;
+  blocked_args_.assign(args.begin(), args.end());
+  blocked_keys_.clear();
+  for (auto& k : keys) {
+    blocked_keys_.push_back(std::to_string(client_.db) + "\n" + k);
+  }
+  server_.AddBlocked(client_.id, blocked_keys_);
+  if (timeout_ms > 0) {
+    block_timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+    block_timer_.async_wait([weak = std::weak_ptr<ClientConn>(shared_from_this())](
+                                const asio::error_code& ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) {
+        if (self->client_.blocked) self->Unblock(true);
+      }
+    });
+  }
+}
+
+bool ClientConn::RetryBlocked() {
+  if (!client_.blocked || closed_) return false;
+  std::vector<std::string_view> args(blocked_args_.begin(), blocked_args_.end());
+  reblocked_ = false;
+  reply_.set_protocol(client_.proto);
+  server_.dispatcher().Call(client_, *blocked_spec_, args, reply_);
+  if (reblocked_) return false;
+  Unblock(false);
+  return true;
+}
+
+void ClientConn::Unblock(bool timed_out) {
+  if (!client_.blocked) return;
+  if (timed_out) reply_.NullArray();
+  server_.RemoveBlocked(client_.id, blocked_keys_);
+  client_.blocked = false;
+  server_.engine().blocked_clients--;
+  blocked_spec_ = nullptr;
+  blocked_args_.clear();
+  blocked_keys_.clear();
+  block_timer_.cancel();
+  // Serve what was pipelined behind the blocking command.
+  ProcessInput();
+  if (closed_) return;
+  Flush();
+  if (!closing_) ReadMore();
 }
 
 }  // namespace node::server

@@ -35,6 +35,16 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   int64_t last_activity_ms() const { return client_.last_interaction_ms; }
   void Push(std::string_view bytes);
 
+  // Blocking commands (see CommandContext::BlockOn). Block parks the client
+  // (a retry that blocks again keeps its place); RetryBlocked re-runs the
+  // command after one of its keys changed and returns true when it was
+  // served; Unblock ends the wait (timed_out: reply the null array).
+  void Block(const commands::CommandSpec& spec, std::span<const std::string_view> args,
+             const std::vector<std::string>& keys, int64_t timeout_ms);
+  bool RetryBlocked();
+  void Unblock(bool timed_out);
+  const std::vector<std::string>& blocked_keys() const { return blocked_keys_; }
+
  private:
   void ReadMore();
   void OnRead(const asio::error_code& ec, size_t n);
@@ -59,6 +69,12 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   bool closing_ = false;
   bool closed_ = false;
   bool processing_ = false;
+  // Blocked command state.
+  const commands::CommandSpec* blocked_spec_ = nullptr;
+  std::vector<std::string> blocked_args_;
+  std::vector<std::string> blocked_keys_;  // "<db>\n<key>"
+  asio::steady_timer block_timer_;
+  bool reblocked_ = false;
 };
 
 }  // namespace node::server

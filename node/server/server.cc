@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -108,6 +109,14 @@ void Server::WireEngineHooks() {
   };
   engine_.key_modified = [this](int db, std::string_view key) {
     commands::TouchWatchedKey(engine_, db, key);
+    if (!blocked_on_.empty()) SignalKeyReady(db, key);
+  };
+  engine_.block_client = [this](commands::Client& c, const commands::CommandSpec& spec,
+                                std::span<const std::string_view> args,
+                                const std::vector<std::string>& keys, int64_t timeout_ms) {
+    auto it = conns_.find(c.id);
+    if (it == conns_.end()) return;
+    it->second->Block(spec, args, keys, timeout_ms);
   };
   engine_.unwatch_all = [this](commands::Client& c) { commands::UnwatchAll(engine_, c); };
   engine_.feed_monitors = [this](commands::Client& from, const std::string& line) {
@@ -226,6 +235,56 @@ void Server::OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
 }
 
 void Server::Unregister(uint64_t id) { conns_.erase(id); }
+
+void Server::AddBlocked(uint64_t id, const std::vector<std::string>& keys) {
+  for (auto& k : keys) blocked_on_[k].push_back(id);
+}
+
+void Server::RemoveBlocked(uint64_t id, const std::vector<std::string>& keys) {
+  for (auto& k : keys) {
+    auto it = blocked_on_.find(k);
+    if (it == blocked_on_.end()) continue;
+    auto& q = it->second;
+    q.erase(std::remove(q.begin(), q.end(), id), q.end());
+    if (q.empty()) blocked_on_.erase(it);
+  }
+}
+
+void Server::SignalKeyReady(int db, std::string_view key) {
+  std::string k = std::to_string(db) + "\n";
+  k.append(key);
+  if (key.empty()) {
+    // Whole database changed (FLUSHDB / SWAPDB): every key of it.
+    for (auto& [name, q] : blocked_on_) {
+      if (name.compare(0, k.size(), k) == 0) ready_keys_.push_back(name);
+    }
+  } else if (blocked_on_.count(k)) {
+    ready_keys_.push_back(std::move(k));
+  }
+  if (!ready_keys_.empty() && !ready_posted_) {
+    ready_posted_ = true;
+    // Served after the current command (and its pipeline batch) finished.
+    asio::post(io_, [this] { HandleReadyKeys(); });
+  }
+}
+
+void Server::HandleReadyKeys() {
+  ready_posted_ = false;
+  size_t guard = 0;
+  while (!ready_keys_.empty() && guard++ < 100000) {
+    std::string key = std::move(ready_keys_.front());
+    ready_keys_.erase(ready_keys_.begin());
+    auto it = blocked_on_.find(key);
+    if (it == blocked_on_.end()) continue;
+    std::deque<uint64_t> waiting = it->second;  // retries may change the queue
+    for (uint64_t id : waiting) {
+      auto c = conns_.find(id);
+      if (c == conns_.end()) continue;
+      auto conn = c->second;
+      conn->RetryBlocked();
+    }
+  }
+}
 
 void Server::ScheduleCron() {
   int64_t hz = cfg_.s.hz > 0 ? cfg_.s.hz : 10;

@@ -12,7 +12,9 @@
 #include <asio.hpp>
 #include <atomic>
 #include <functional>
+#include <deque>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +66,11 @@ class Server {
   db::Keyspace& keyspace() { return *engine_.keyspace; }
   int port() const { return port_; }
 
+  // Blocked clients by key ("<db>\n<key>"), FIFO (engine thread).
+  void AddBlocked(uint64_t client_id, const std::vector<std::string>& keys);
+  void RemoveBlocked(uint64_t client_id, const std::vector<std::string>& keys);
+  void SignalKeyReady(int db, std::string_view key);
+
   // Connection registry (engine thread).
   void Unregister(uint64_t id);
   size_t client_count() const { return conns_.size(); }
@@ -99,6 +106,10 @@ class Server {
   std::unique_ptr<cluster::ClusterState> cluster_;
   std::unique_ptr<cluster::BusTransport> bus_;
   std::string nodes_conf_path_;
+  std::unordered_map<std::string, std::deque<uint64_t>> blocked_on_;
+  std::vector<std::string> ready_keys_;
+  bool ready_posted_ = false;
+  void HandleReadyKeys();
 };
 
 }  // namespace node::server
