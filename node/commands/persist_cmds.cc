@@ -140,7 +140,7 @@ void Restore(CommandContext& ctx) {
   } else {
     meta.lru_idle = lru_idle;
   }
-  base::Status st = persist::InsertRdbValue(ks, key, std::move(*v), meta);
+  base::Status st = persist::InsertRdbValue(ks, key, std::move(*v), meta, EncodeOpts(ctx.engine()));
   if (!st.ok()) return ctx.reply().Error(persist::kErrBadDataFormat);
   if (expire && !absttl) {
     // Propagate the TTL as an absolute time so replicas and the AOF agree.

@@ -182,6 +182,7 @@ base::Status LoadOneFile(commands::Engine& engine, const AofPaths& paths, const 
     so.drop_expired = opt.drop_expired;
     so.load_lru = opt.load_lru;
     so.load_lfu = opt.load_lfu;
+    so.enc = opt.enc;
     auto r = LoadSnapshot(engine, data, so);
     if (!r) {
       return base::Status::Error("Error reading the RDB base file " + f.name +

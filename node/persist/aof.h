@@ -20,6 +20,7 @@
 #include "node/base/result.h"
 #include "node/commands/engine.h"
 #include "node/persist/aof_manifest.h"
+#include "node/persist/rdb_value.h"
 
 namespace node::persist {
 
@@ -62,6 +63,7 @@ struct AofLoadOptions {
   bool load_truncated = true;  // aof-load-truncated
   bool drop_expired = true;    // master
   bool load_lru = false, load_lfu = false;
+  EncodeOptions enc;  // encoding thresholds for an RDB base
 };
 
 struct AofLoadInfo {

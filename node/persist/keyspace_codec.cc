@@ -11,9 +11,18 @@ namespace node::persist {
 namespace {
 
 // Indexed by ObjType's numeric value (0..6).
-std::array<ValueCodec, 8>& Registry() {
+std::array<ValueCodec, 8>& Storage() {
   static std::array<ValueCodec, 8> r{};
   return r;
+}
+
+const std::array<ValueCodec, 8>& Registry() {
+  static bool init = [] {
+    RegisterBuiltinValueCodecs();
+    return true;
+  }();
+  (void)init;
+  return Storage();
 }
 
 const char* TypeName(RdbValue::Kind k) {
@@ -39,7 +48,7 @@ const char* TypeName(RdbValue::Kind k) {
 }  // namespace
 
 void RegisterValueCodec(db::ObjType type, ValueCodec codec) {
-  Registry()[static_cast<size_t>(type)] = codec;
+  Storage()[static_cast<size_t>(type)] = codec;
 }
 
 const ValueCodec* FindValueCodec(db::ObjType type) {
@@ -106,7 +115,7 @@ uint32_t LfuStampForFreq(int freq) {
 }
 
 base::Status InsertRdbValue(db::Keyspace& ks, std::string_view key, RdbValue&& v,
-                            const KeyMeta& meta) {
+                            const KeyMeta& meta, const EncodeOptions& opt) {
   db::Entry* e = nullptr;
   if (v.kind == RdbValue::Kind::kString) {
     e = ks.SetString(key, v.str, meta.expire_ms);
@@ -121,7 +130,7 @@ base::Status InsertRdbValue(db::Keyspace& ks, std::string_view key, RdbValue&& v
       return base::Status::Error(std::string("values of type ") + TypeName(v.kind) +
                                  " are not supported yet");
     }
-    auto made = c->from_rdb(std::move(v));
+    auto made = c->from_rdb(std::move(v), opt);
     if (!made) return made.status();
     e = ks.AddValue(key, t, std::move(*made), meta.expire_ms);
   }

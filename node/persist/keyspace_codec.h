@@ -4,8 +4,10 @@
 // model of the RDB codec. Each value type registers a pair of functions
 // (db::Value -> RdbValue, RdbValue -> db::Value) in a small registry keyed by
 // db::ObjType; strings are built in (they live inside the Entry, not as a
-// db::Value). The list/hash/set/zset families register their pair at static
-// initialisation (keyspace_codec_types.cc) or at server start.
+// db::Value). The list/hash/set/zset pairs are registered by
+// RegisterBuiltinValueCodecs() (keyspace_codec_types.cc), which the registry
+// runs on first use (not a static initialiser, so static-library linking
+// cannot drop it).
 //
 // Called by snapshots (SAVE/BGSAVE/AOF base), DUMP/RESTORE and the loaders.
 // Engine thread only (the registry is filled before the engine starts and is
@@ -26,8 +28,10 @@ namespace node::persist {
 
 // Converts a heap value of the registered type to the RDB model.
 using ToRdbFn = base::Status (*)(const db::Value& v, RdbValue* out);
-// Builds a heap value from the RDB model (the value is known non-empty).
-using FromRdbFn = base::Result<std::unique_ptr<db::Value>> (*)(RdbValue&& v);
+// Builds a heap value from the RDB model (the value is known non-empty);
+// opt carries the encoding thresholds (set-max-intset-entries ...).
+using FromRdbFn = base::Result<std::unique_ptr<db::Value>> (*)(RdbValue&& v,
+                                                               const EncodeOptions& opt);
 
 struct ValueCodec {
   ToRdbFn to_rdb = nullptr;
@@ -57,7 +61,11 @@ struct KeyMeta {
 // Inserts a new key (it must not exist in ks) holding v. Module values and
 // types without a codec are errors naming the type.
 base::Status InsertRdbValue(db::Keyspace& ks, std::string_view key, RdbValue&& v,
-                            const KeyMeta& meta);
+                            const KeyMeta& meta, const EncodeOptions& opt = {});
+
+// Registers the codecs of the value types that exist in node/db (defined in
+// keyspace_codec_types.cc; runs once, on the registry's first use).
+void RegisterBuiltinValueCodecs();
 
 // LRU/LFU stamps as Entry::lru encodes them (keyspace.cc's clocks).
 uint32_t LruStampForIdle(int64_t idle_seconds);

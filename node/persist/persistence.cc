@@ -148,6 +148,7 @@ base::Status Persistence::LoadAofAtStartup(const ReplayFn& replay) {
   auto lo = SnapshotLoadOptionsFrom(cfg_.s, engine_.role_replica);
   o.load_lru = lo.load_lru;
   o.load_lfu = lo.load_lfu;
+  o.enc = lo.enc;
   auto r = LoadAof(engine_, paths, replay, o);
   if (!r) return r.status();
   if (!r->exists) {

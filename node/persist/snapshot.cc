@@ -57,6 +57,7 @@ SnapshotOptions SnapshotOptionsFrom(const config::Settings& s) {
 
 SnapshotLoadOptions SnapshotLoadOptionsFrom(const config::Settings& s, bool replica) {
   SnapshotLoadOptions o;
+  o.enc = SnapshotOptionsFrom(s).enc;
   o.drop_expired = !replica;
   o.load_lru = IsLru(s.maxmemory_policy);
   o.load_lfu = IsLfu(s.maxmemory_policy);
@@ -152,7 +153,7 @@ base::Result<SnapshotLoadResult> LoadSnapshot(commands::Engine& engine, std::str
     meta.expire_ms = e.expire_ms;
     if (opt.load_lfu) meta.lfu_freq = e.lfu_freq;
     if (opt.load_lru) meta.lru_idle = e.lru_idle;
-    base::Status s = InsertRdbValue(ks, e.key, std::move(e.value), meta);
+    base::Status s = InsertRdbValue(ks, e.key, std::move(e.value), meta, opt.enc);
     if (!s.ok()) return base::Status::Error("loading key '" + e.key + "': " + s.message());
     res.keys_loaded++;
     return base::Status::Ok();

@@ -55,6 +55,7 @@ struct SnapshotLoadOptions {
   bool load_lru = false;     // apply IDLE (LRU policies)
   bool load_lfu = false;     // apply FREQ (LFU policies)
   int64_t now_ms = 0;        // 0: the current time
+  EncodeOptions enc;         // encoding thresholds for the values built
 };
 
 struct SnapshotLoadResult {

@@ -1,0 +1,73 @@
+// node/persist/keyspace_codec_types.cc
+//
+// The RDB codecs of the container value types of node/db, registered in the
+// keyspace_codec registry on its first use. A type whose value class is not
+// in the tree yet is skipped (checked with __has_include), so this file
+// builds while the families are being written. Engine thread (registration
+// happens once, before any load or save).
+
+#include <utility>
+
+#include "node/persist/keyspace_codec.h"
+
+#if __has_include("node/db/set_value.h")
+#include "node/db/set_value.h"
+#define SHOAL_HAVE_SET_VALUE 1
+#endif
+#if __has_include("node/db/zset_value.h")
+#include "node/db/zset_value.h"
+#define SHOAL_HAVE_ZSET_VALUE 1
+#endif
+
+namespace node::persist {
+
+namespace {
+
+#ifdef SHOAL_HAVE_SET_VALUE
+base::Status SetToRdb(const db::Value& v, RdbValue* out) {
+  const auto& s = static_cast<const db::SetValue&>(v);
+  out->kind = RdbValue::Kind::kSet;
+  out->items.clear();
+  out->items.reserve(s.size());
+  for (std::string_view m : s.Members()) out->items.emplace_back(m);
+  return base::Status::Ok();
+}
+
+base::Result<std::unique_ptr<db::Value>> SetFromRdb(RdbValue&& v, const EncodeOptions& opt) {
+  if (v.kind != RdbValue::Kind::kSet) return base::Status::Error("not a set");
+  std::unique_ptr<db::Value> out = db::SetValue::FromMembers(v.items, opt.set_max_intset_entries);
+  return out;
+}
+#endif
+
+#ifdef SHOAL_HAVE_ZSET_VALUE
+base::Status ZSetToRdb(const db::Value& v, RdbValue* out) {
+  const auto& z = static_cast<const db::ZSetValue&>(v);
+  out->kind = RdbValue::Kind::kZSet;
+  out->zset.clear();
+  out->zset.reserve(z.size());
+  z.ForEach(
+      [&](std::string_view m, double score) { out->zset.emplace_back(std::string(m), score); });
+  return base::Status::Ok();
+}
+
+base::Result<std::unique_ptr<db::Value>> ZSetFromRdb(RdbValue&& v, const EncodeOptions& opt) {
+  if (v.kind != RdbValue::Kind::kZSet) return base::Status::Error("not a sorted set");
+  std::unique_ptr<db::Value> out =
+      db::ZSetValue::FromPairs(v.zset, opt.zset_max_listpack_entries, opt.zset_max_listpack_value);
+  return out;
+}
+#endif
+
+}  // namespace
+
+void RegisterBuiltinValueCodecs() {
+#ifdef SHOAL_HAVE_SET_VALUE
+  RegisterValueCodec(db::ObjType::kSet, {&SetToRdb, &SetFromRdb});
+#endif
+#ifdef SHOAL_HAVE_ZSET_VALUE
+  RegisterValueCodec(db::ObjType::kZSet, {&ZSetToRdb, &ZSetFromRdb});
+#endif
+}
+
+}  // namespace node::persist
