@@ -57,7 +57,7 @@ ZSetValue::~ZSetValue() {
 std::unique_ptr<ZSetValue> ZSetValue::FromPairs(
     const std::vector<std::pair<std::string, double>>& items, size_t max_entries,
     size_t max_value) {
-  auto z = std::make_unique<ZSetValue>(true);
+  auto z = std::make_unique<ZSetValue>(false);
   for (auto& [m, s] : items) {
     int out;
     double ns;
@@ -73,6 +73,11 @@ std::unique_ptr<ZSetValue> ZSetValue::FromPairs(
     }
   }
   z->listpack_ = fits;
+  if (fits) {
+    for (Node* n = z->head_->level[0].forward; n; n = n->level[0].forward) {
+      if (n->score == 0) n->score = 0.0;
+    }
+  }
   return z;
 }
 
@@ -193,7 +198,7 @@ bool ZSetValue::Add(double score, std::string_view member, int in_flags, int* ou
       std::string m = n->member;
       dict_.erase(it);
       DeleteNode(cur, m);
-      Node* x = Insert(score, m);
+      Node* x = Insert((listpack_ && score == 0) ? 0.0 : score, m);
       dict_.emplace(std::string_view(x->member), x);
       *out_flags |= kOutUpdated;
     }
@@ -204,10 +209,12 @@ bool ZSetValue::Add(double score, std::string_view member, int in_flags, int* ou
     return true;
   }
   if (listpack_ && (length_ + 1 > max_entries || member.size() > max_value)) listpack_ = false;
+  *newscore = score;
+  // A listpack stores scores as text/integers: -0 comes back as 0.
+  if (listpack_ && score == 0) score = 0.0;
   Node* x = Insert(score, member);
   dict_.emplace(std::string_view(x->member), x);
   *out_flags |= kOutAdded;
-  *newscore = score;
   return true;
 }
 
@@ -315,6 +322,14 @@ bool ZSetValue::IsInLexRange(const LexRange& r) const {
 
 const ZSetValue::Node* ZSetValue::FirstInLexRange(const LexRange& r) const {
   if (!IsInLexRange(r)) return nullptr;
+  if (listpack_) {
+    // Redis scans a listpack linearly; with mixed scores (undefined order for
+    // lex ranges) only this reproduces its answers.
+    for (const Node* n = First(); n; n = Next(n)) {
+      if (LexGteMin(n->member, r)) return LexLteMax(n->member, r) ? n : nullptr;
+    }
+    return nullptr;
+  }
   const Node* x = head_;
   for (int i = level_ - 1; i >= 0; i--) {
     while (x->level[i].forward && !LexGteMin(x->level[i].forward->member, r)) {
@@ -327,6 +342,12 @@ const ZSetValue::Node* ZSetValue::FirstInLexRange(const LexRange& r) const {
 
 const ZSetValue::Node* ZSetValue::LastInLexRange(const LexRange& r) const {
   if (!IsInLexRange(r)) return nullptr;
+  if (listpack_) {
+    for (const Node* n = Last(); n; n = Prev(n)) {
+      if (LexLteMax(n->member, r)) return LexGteMin(n->member, r) ? n : nullptr;
+    }
+    return nullptr;
+  }
   const Node* x = head_;
   for (int i = level_ - 1; i >= 0; i--) {
     while (x->level[i].forward && LexLteMax(x->level[i].forward->member, r)) {
