@@ -44,7 +44,9 @@ struct Client {
   // MULTI state
   bool in_multi = false;
   bool in_exec = false;
-  bool blocked = false;  // waiting in a blocking command (BLPOP ...)  // running EXEC's queue (blocking commands do not block)
+  bool blocked = false;
+  bool block_timed_out = false;  // the retry of a kRetryOnTimeout command after its timeout
+  int64_t woff = 0;  // master_repl_offset after this client's previous command (WAIT)  // waiting in a blocking command (BLPOP ...)  // running EXEC's queue (blocking commands do not block)
   bool multi_dirty = false;  // a queued command failed to queue -> EXECABORT
   std::vector<QueuedCommand> multi_queue;
   std::vector<std::string> watched_keys;

@@ -47,7 +47,8 @@ enum CommandFlag : uint32_t {
   // shoal-internal (not shown by COMMAND INFO)
   kNoKeys = 1u << 30,
   kTxImmediate = 1u << 29,
-  kKeepAsking = 1u << 28,  // ASKING: the flag survives this command  // runs at once inside MULTI (EXEC, DISCARD, WATCH, QUIT...)
+  kKeepAsking = 1u << 28,
+  kRetryOnTimeout = 1u << 27,  // blocked: re-run at timeout instead of a null reply (WAIT)  // ASKING: the flag survives this command  // runs at once inside MULTI (EXEC, DISCARD, WATCH, QUIT...)
 };
 
 // ACL categories, Redis's names and order.

@@ -14,7 +14,10 @@
 #include "node/base/strings.h"
 #include "node/commands/cluster_handlers.h"
 #include "node/commands/handlers.h"
+#include "node/commands/repl_handlers.h"
 #include "node/commands/persist_handlers.h"
+#include "node/commands/sets_handlers.h"
+#include "node/commands/zsets_handlers.h"
 
 namespace node::commands {
 
@@ -184,6 +187,14 @@ CommandSpec kCommands[] = {
   {"lastsave", 1, kLS | kFast, {}, &LastSave, kAclAdmin | kAclDangerous},
   {"memory", -2, 0, {}, nullptr, 0, SUBS(kMemorySubs)},
   {"monitor", 1, kAdminLS, {}, &Monitor},
+  // --- replication
+  {"psync", -3, kAdmin | kNoScript | kNoAsyncLoading | kNoMulti, {}, &Psync},
+  {"replconf", -1, kAdmin | kNoScript | kLS | kAllowBusy, {}, &Replconf},
+  {"replicaof", 3, kAdmin | kNoScript | kStale | kNoAsyncLoading, {}, &ReplicaOf},
+  {"role", 1, kNoScript | kLS | kFast, {}, &Role, kAclAdmin | kAclDangerous},
+  {"slaveof", 3, kAdmin | kNoScript | kStale | kNoAsyncLoading, {}, &ReplicaOf},
+  {"sync", 1, kAdmin | kNoScript | kNoAsyncLoading | kNoMulti, {}, &Sync},
+  {"wait", 3, kNoScript | kRetryOnTimeout, {}, &Wait, kAclConnection},
   {"shutdown", -1, kAdminLS | kNoMulti | kAllowBusy, {}, &Shutdown},
   {"slowlog", -2, 0, {}, nullptr, 0, SUBS(kSlowlogSubs)},
   {"time", 1, kLS | kFast, {}, &Time},

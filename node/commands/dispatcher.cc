@@ -7,6 +7,7 @@
 #include "node/base/strings.h"
 #include "node/commands/command_table.h"
 #include "node/commands/errors.h"
+#include "node/repl/replication.h"
 
 namespace node::commands {
 
@@ -180,6 +181,12 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
       return;
     }
   }
+  if ((spec->flags & kWrite) && engine_.repl && !client.is_master_link &&
+      engine_.repl->NotEnoughGoodReplicas()) {
+    reject("NOREPLICAS Not enough good replicas to write.");
+    StatsFor(*spec).rejected_calls++;
+    return;
+  }
   if (read_only_ && (spec->flags & kWrite) && !client.is_master_link) {
     reject(kErrReadOnly);
     StatsFor(*spec).rejected_calls++;
@@ -200,6 +207,7 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
   ctx.set_retry(client.blocked);
   spec.handler(ctx);
   int64_t dur = base::MonoUs() - start;
+  if (engine_.repl) client.woff = engine_.repl->master_repl_offset();
   if (ctx.blocked()) {
     if (engine_.block_client) {
       engine_.block_client(client, spec, args, ctx.block_keys(), ctx.block_timeout_ms());

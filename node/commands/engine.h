@@ -27,6 +27,9 @@ class Config;
 namespace node::cluster {
 class ClusterState;
 }
+namespace node::repl {
+class Replication;
+}
 
 namespace node::commands {
 
@@ -112,6 +115,7 @@ class Engine {
   // CLUSTER FAILOVER [FORCE|TAKEOVER] (mode 0/1/2); returns "" or the error.
   std::function<std::string(int mode)> cluster_failover;
   bool role_replica = false;  // kept by the replication room
+  repl::Replication* repl = nullptr;  // owned by the server
   uint64_t aof_last_write_errno = 0;
 
   // Connected clients by id (owned by their connections).
@@ -146,6 +150,8 @@ class Engine {
                      const std::vector<std::string>& keys, int64_t timeout_ms)>
       block_client;
   int64_t blocked_clients = 0;
+  // Wakes clients blocked in WAIT (an ACK arrived); set by the server.
+  std::function<void()> wake_waiters;
   // Unwatches everything a client watches (RESET, disconnect); set by
   // transactions.cc at startup.
   std::function<void(Client&)> unwatch_all;

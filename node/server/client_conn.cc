@@ -8,6 +8,7 @@
 #include "node/base/log.h"
 #include "node/base/strings.h"
 #include "node/commands/transactions.h"
+#include "node/repl/replication.h"
 #include "node/server/server.h"
 
 namespace node::server {
@@ -254,6 +255,7 @@ void ClientConn::Teardown() {
     m.erase(std::remove(m.begin(), m.end(), &client_), m.end());
   }
   commands::UnwatchAll(eng, client_);
+  if (client_.is_replica && server_.replication()) server_.replication()->OnClientClosed(client_.id);
   if (client_.blocked) {
     server_.RemoveBlocked(client_.id, blocked_keys_);
     client_.blocked = false;
@@ -306,7 +308,16 @@ bool ClientConn::RetryBlocked() {
 
 void ClientConn::Unblock(bool timed_out) {
   if (!client_.blocked) return;
-  if (timed_out) reply_.NullArray();
+  if (timed_out && (blocked_spec_->flags & commands::kRetryOnTimeout)) {
+    // WAIT-like commands answer with what they have at the deadline.
+    std::vector<std::string_view> args(blocked_args_.begin(), blocked_args_.end());
+    client_.block_timed_out = true;
+    reply_.set_protocol(client_.proto);
+    server_.dispatcher().Call(client_, *blocked_spec_, args, reply_);
+    client_.block_timed_out = false;
+  } else if (timed_out) {
+    reply_.NullArray();
+  }
   server_.RemoveBlocked(client_.id, blocked_keys_);
   client_.blocked = false;
   server_.engine().blocked_clients--;

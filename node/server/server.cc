@@ -16,6 +16,7 @@
 #include "node/commands/transactions.h"
 #include "node/cluster/bus_transport.h"
 #include "node/cluster/cluster_state.h"
+#include "node/repl/replication.h"
 #include "node/server/client_conn.h"
 
 namespace node::server {
@@ -195,6 +196,7 @@ base::Status Server::Start() {
     auto st = StartCluster();
     if (!st.ok()) return st;
   }
+  StartReplication();
   for (auto& a : acceptors_) Accept(*a);
   ScheduleCron();
   return base::Status::Ok();
@@ -304,6 +306,7 @@ void Server::Cron() {
     if (d && d->size()) d->ActiveExpireCycle(budget / engine_.num_dbs() + 100);
   }
   base::UpdatePeakMemory();
+  if (repl_) repl_->Cron(base::UnixMs());
   if (cfg_.s.timeout > 0) {
     int64_t now = base::MonoMs();
     std::vector<std::shared_ptr<ClientConn>> idle;
@@ -359,6 +362,7 @@ NodeStatus Server::BuildStatus() {
   st.rdb_changes_since_last_save = engine_.stats.dirty;
   st.aof_enabled = cfg_.s.appendonly;
   FillClusterStatus(st);
+  FillReplStatus(st);
   if (status_hook_) status_hook_(st);
   return st;
 }

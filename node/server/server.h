@@ -33,6 +33,11 @@ class ClusterState;
 class BusTransport;
 }  // namespace node::cluster
 
+namespace node::repl {
+class Replication;
+struct Settings;
+}  // namespace node::repl
+
 namespace node::server {
 
 class ClientConn;
@@ -60,6 +65,11 @@ class Server {
 
   asio::io_context& io() { return io_; }
   cluster::ClusterState* cluster() { return cluster_.get(); }
+  repl::Replication* replication() { return repl_.get(); }
+  // Adds a consumer of propagated writes (e.g. the AOF).
+  void AddPropagationSink(std::function<void(int db, std::span<const std::string_view>)> f) {
+    propagation_sinks_.push_back(std::move(f));
+  }
   config::Config& config() { return cfg_; }
   commands::Engine& engine() { return engine_; }
   commands::Dispatcher& dispatcher() { return dispatcher_; }
@@ -90,6 +100,9 @@ class Server {
   void WireEngineHooks();
   base::Status StartCluster();        // cluster_wiring.cc
   void FillClusterStatus(NodeStatus& st);
+  void StartReplication();            // repl_wiring.cc
+  repl::Settings ReplSettings() const;
+  void FillReplStatus(NodeStatus& st);
   void ConfigureDb(db::Keyspace& ks);
 
   config::Config& cfg_;
@@ -106,6 +119,11 @@ class Server {
   std::unique_ptr<cluster::ClusterState> cluster_;
   std::unique_ptr<cluster::BusTransport> bus_;
   std::string nodes_conf_path_;
+  std::unique_ptr<repl::Replication> repl_;
+  commands::Client master_client_;  // runs the commands our master streams to us
+  bool applying_master_stream_ = false;
+  // Where propagated writes go besides the replication stream (the AOF).
+  std::vector<std::function<void(int db, std::span<const std::string_view>)>> propagation_sinks_;
   std::unordered_map<std::string, std::deque<uint64_t>> blocked_on_;
   std::vector<std::string> ready_keys_;
   bool ready_posted_ = false;
