@@ -648,9 +648,6 @@ Def StrWith(std::string_view name, std::string_view def) {
 
 // --- Not built yet (drop the hook from the row when the feature lands) --------
 
-std::string NotBuiltAof(const Settings& s) {
-  return s.appendonly ? "appendonly yes: the AOF is not built yet in this version of shoal" : "";
-}
 std::string NotBuiltTlsPort(const Settings& s) {
   return s.tls_port ? "tls-port " + std::to_string(s.tls_port) +
                           ": TLS is not supported yet in this version of shoal"
@@ -852,7 +849,7 @@ std::vector<Def> BuildTable() {
   add(Enum<&S::oom_score_adj>("oom-score-adj", "no", kOomScoreAdj));
   add(Special("oom-score-adj-values", "0 200 800", &ParseOomValues, &FormatOomValues));
   // --- append only file ---
-  add(Bool<&S::appendonly>("appendonly", "no")).NotBuilt(&NotBuiltAof);
+  add(Bool<&S::appendonly>("appendonly", "no"));
   add(Str<&S::appendfilename>("appendfilename", "appendonly.aof")).Flags(kImmutable);
   add(Str<&S::appenddirname>("appenddirname", "appendonlydir")).Flags(kImmutable);
   add(Enum<&S::appendfsync>("appendfsync", "everysec", kAppendfsync));

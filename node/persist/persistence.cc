@@ -98,10 +98,21 @@ Persistence* Persistence::Of(const commands::Engine& engine) {
   return it == Instances().end() ? nullptr : it->second;
 }
 
-std::string Persistence::rdb_path() const { return JoinPath(cfg_.s.dir, cfg_.s.dbfilename); }
+std::string Persistence::Dir() const {
+  const std::string& d = cfg_.s.dir;
+  if (d.empty()) return "";
+  struct stat a, b;
+  if (::stat(d.c_str(), &a) == 0 && ::stat(".", &b) == 0 && a.st_dev == b.st_dev &&
+      a.st_ino == b.st_ino) {
+    return "";
+  }
+  return d;
+}
+
+std::string Persistence::rdb_path() const { return JoinPath(Dir(), cfg_.s.dbfilename); }
 
 AofPaths Persistence::aof_paths() const {
-  return AofPathsFrom(cfg_.s.dir, cfg_.s.appenddirname, cfg_.s.appendfilename);
+  return AofPathsFrom(Dir(), cfg_.s.appenddirname, cfg_.s.appendfilename);
 }
 
 // --- Startup -------------------------------------------------------------------
@@ -451,7 +462,7 @@ void Persistence::HandleChildDone(int code, bool by_signal) {
       } else {
         LOG_WARN("Background saving error");
       }
-      ::unlink(JoinPath(cfg_.s.dir, "temp-" + std::to_string(pid) + ".rdb").c_str());
+      ::unlink(JoinPath(Dir(), "temp-" + std::to_string(pid) + ".rdb").c_str());
       // A save killed on purpose (SIGUSR1) is not an error, as in Redis.
       if (!(by_signal && code == SIGUSR1)) last_bgsave_ok_ = false;
     }
@@ -470,7 +481,7 @@ base::Status Persistence::Save() {
   }
   std::string path = rdb_path();
   SnapshotOptions so = SnapshotOptionsFrom(cfg_.s);
-  std::string tmp = JoinPath(cfg_.s.dir, "temp-" + std::to_string(::getpid()) + ".rdb");
+  std::string tmp = JoinPath(Dir(), "temp-" + std::to_string(::getpid()) + ".rdb");
   bool ok = ChildWriteFile(tmp, [&](const std::function<base::Status(std::string_view)>& sink) {
     return WriteSnapshot(engine_, so, sink);
   });
@@ -483,7 +494,7 @@ base::Status Persistence::Save() {
     last_bgsave_ok_ = false;
     return base::Status::Error("ERR");
   }
-  FsyncDir(cfg_.s.dir);
+  FsyncDir(Dir());
   LOG_INFO("DB saved on disk");
   engine_.stats.dirty = 0;
   engine_.stats.last_save_time = NowSec();
@@ -497,7 +508,7 @@ base::Status Persistence::StartBgSave() {
   dirty_before_bgsave_ = engine_.stats.dirty;
   SnapshotOptions so = SnapshotOptionsFrom(cfg_.s);
   std::string path = rdb_path();
-  std::string dir = cfg_.s.dir;
+  std::string dir = Dir();
   auto r = Fork(ChildType::kRdb, [this, so, path, dir]() -> int {
     std::string tmp = JoinPath(dir, "temp-" + std::to_string(::getpid()) + ".rdb");
     bool ok = ChildWriteFile(tmp, [&](const std::function<base::Status(std::string_view)>& sink) {
@@ -619,7 +630,7 @@ base::Status Persistence::StartAofRewrite() {
   SnapshotOptions so = SnapshotOptionsFrom(cfg_.s);
   so.aof_base = true;
   bool rdb = aof_rewrite_base_rdb_;
-  std::string dir = cfg_.s.dir;
+  std::string dir = Dir();
   auto r = Fork(ChildType::kAof, [this, so, rdb, dir]() -> int {
     std::string tmp = JoinPath(dir, "temp-rewriteaof-bg-" + std::to_string(::getpid()) + ".aof");
     bool ok = ChildWriteFile(tmp, [&](const std::function<base::Status(std::string_view)>& sink) {

@@ -101,6 +101,10 @@ class Persistence {
   pid_t child_pid() const { return child_pid_; }
   bool loading() const { return loading_; }
   const AofManifest& manifest() const { return manifest_; }
+  // The directory files live in: "" (the working directory) when dir is
+  // unset or is the working directory already (the entrypoint chdir()s to it,
+  // so a relative dir must not be applied twice), else dir.
+  std::string Dir() const;
   std::string rdb_path() const;
   AofPaths aof_paths() const;
   // Waits (blocking) for the running child and handles its end (tests).
