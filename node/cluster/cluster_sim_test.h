@@ -58,7 +58,9 @@ struct Sim {
       ClusterState::Options o;
       o.port = 7000;
       o.node_timeout_ms = node_timeout;
-      o.seed = uint64_t(i + 1);
+      // SIM_SEED=<n> re-runs the same scenarios with other random choices.
+      o.seed = uint64_t(i + 1) +
+               (getenv("SIM_SEED") ? 1000 * std::strtoull(getenv("SIM_SEED"), nullptr, 10) : 0);
       nodes.push_back(std::make_unique<ClusterState>(o, "", now));
       ips.push_back("127.0.0." + std::to_string(11 + i));
       alive.push_back(true);

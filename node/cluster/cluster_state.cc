@@ -110,7 +110,15 @@ void ClusterState::AddSlot(NodeInfo* n, int slot) {
   if (slots_[slot]) DelSlot(slot);
   slots_[slot] = n;
   SetSlotBit(n->slots, slot);
-  n->num_slots++;
+  // A master's first slot makes it a replica-migration target, even without
+  // replicas of its own, as soon as some master has replicas (§11.5).
+  if (++n->num_slots == 1) {
+    bool masters_have_replicas = false;
+    for (const auto& [name, m] : nodes_) {
+      if (m->IsMaster() && !m->replicas.empty()) masters_have_replicas = true;
+    }
+    if (masters_have_replicas) n->flags |= kNodeMigrateTo;
+  }
 }
 
 void ClusterState::DelSlot(int slot) {
