@@ -6,12 +6,16 @@
 
 #include "entrypoint/supervisor/supervisor.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +43,30 @@ const char* SignalName(int sig) {
       return "a shutdown request";
   }
   return "signal";
+}
+
+// While a reclaimed child may block the reaping order, look again this often.
+constexpr std::chrono::milliseconds kSweepInterval{200};
+
+// This process's children: every thread's /proc/self/task/<tid>/children
+// (a child belongs to the thread that forked it; orphans to any thread).
+std::vector<pid_t> ListChildren(bool* ok) {
+  std::vector<pid_t> out;
+  *ok = false;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return out;
+  while (dirent* e = readdir(tasks)) {
+    if (e->d_name[0] == '.') continue;
+    std::string path = std::string("/proc/self/task/") + e->d_name + "/children";
+    FILE* f = fopen(path.c_str(), "re");
+    if (f == nullptr) continue;
+    *ok = true;
+    long pid;
+    while (fscanf(f, "%ld", &pid) == 1) out.push_back(static_cast<pid_t>(pid));
+    fclose(f);
+  }
+  closedir(tasks);
+  return out;
 }
 
 std::string DescribeWaitStatus(int status) {
@@ -115,7 +143,10 @@ void Supervisor::OwnChild(pid_t pid, std::function<void(int)> on_exit) {
 
 bool Supervisor::DisownChild(pid_t pid) {
   std::lock_guard<std::recursive_mutex> lk(reap_mu_);
-  return owned_.erase(pid) > 0;
+  if (owned_.erase(pid) == 0) return false;
+  reclaimed_.insert(pid);
+  sweep_ = true;
+  return true;
 }
 
 std::unique_lock<std::recursive_mutex> Supervisor::HoldReaping() {
@@ -160,11 +191,15 @@ void Supervisor::ReapAll() {
   uint64_t n = 0;
   {
     std::lock_guard<std::recursive_mutex> lk(reap_mu_);
-    for (;;) {
-      int status = 0;
-      pid_t pid = waitpid(-1, &status, WNOHANG);
-      if (pid < 0 && errno == EINTR) continue;
-      if (pid <= 0) break;  // 0: children alive but none exited; -1: no children
+    // Reclaimed pids their owner has reaped meanwhile are no longer ours.
+    for (auto it = reclaimed_.begin(); it != reclaimed_.end();) {
+      siginfo_t si{};
+      bool gone = waitid(P_PID, static_cast<id_t>(*it), &si, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+                  errno == ECHILD;
+      it = gone ? reclaimed_.erase(it) : std::next(it);
+    }
+    sweep_ = !reclaimed_.empty();
+    auto reaped = [&](pid_t pid, int status) {
       n++;
       auto it = owned_.find(pid);
       if (it != owned_.end()) {
@@ -173,6 +208,36 @@ void Supervisor::ReapAll() {
         owned_.erase(it);
       } else {
         LOG_DEBUG("Reaped child {}: {}", pid, DescribeWaitStatus(status));
+      }
+    };
+    if (reclaimed_.empty()) {
+      for (;;) {
+        int status = 0;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid < 0 && errno == EINTR) continue;
+        if (pid <= 0) break;  // 0: children alive but none exited; -1: no children
+        reaped(pid, status);
+      }
+    } else {
+      // A reclaimed child is its owner's to reap, so no waitpid(-1): wait for
+      // each other child by pid, listed from /proc/self/task/*/children.
+      bool listed = false;
+      for (pid_t pid : ListChildren(&listed)) {
+        if (reclaimed_.count(pid)) continue;
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) reaped(pid, status);
+      }
+      // Without /proc: reap until the first exited child is a reclaimed one.
+      while (!listed) {
+        siginfo_t si{};
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+          if (errno == EINTR) continue;
+          break;
+        }
+        if (si.si_pid == 0 || reclaimed_.count(si.si_pid)) break;
+        int status = 0;
+        if (waitpid(si.si_pid, &status, WNOHANG) != si.si_pid) break;
+        reaped(si.si_pid, status);
       }
     }
   }
@@ -208,13 +273,19 @@ void Supervisor::Loop() {
   while (!stop_) {
     siginfo_t info{};
     int sig;
-    if (shutdown_deadline_) {
-      auto left = *shutdown_deadline_ - std::chrono::steady_clock::now();
-      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-      if (ns < 0) ns = 0;
+    const bool sweep = sweep_.load();
+    if (shutdown_deadline_ || sweep) {
+      auto left = std::chrono::nanoseconds(std::chrono::hours(24));
+      if (shutdown_deadline_) left = *shutdown_deadline_ - std::chrono::steady_clock::now();
+      if (sweep) left = std::min<std::chrono::nanoseconds>(left, kSweepInterval);
+      auto ns = std::max<int64_t>(0, left.count());
       timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
       sig = sigtimedwait(&set, &info, &ts);
       if (sig < 0 && errno == EAGAIN) {
+        if (sweep) ReapAll();
+        if (!shutdown_deadline_ || std::chrono::steady_clock::now() < *shutdown_deadline_) {
+          continue;
+        }
         shutdown_deadline_.reset();
         LOG_WARN("Shutdown did not finish within {} ms: exiting",
                  static_cast<long long>(opts_.shutdown_timeout.count()));

@@ -44,6 +44,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "node/base/result.h"
@@ -96,7 +97,12 @@ class Supervisor {
   //   pid_t pid = fork();            // child: Supervisor::ResetSignalsInChild()
   //   if (pid > 0) sup.OwnChild(pid, cb);
   void OwnChild(pid_t pid, std::function<void(int wait_status)> on_exit);
-  // Forgets an owned pid (e.g. the owner reaped it itself). True if it was owned.
+  // Takes an owned child back so the owner can waitpid(pid) it itself (e.g.
+  // Persistence::WaitForChild at shutdown). True if it was owned and not yet
+  // reaped; from then on the supervisor never reaps that pid, and until the
+  // owner has, it reaps the other children one by one (by pid, from
+  // /proc/self/task/*/children, rechecked every 200 ms). False when it was
+  // already reaped (its callback is on its way).
   bool DisownChild(pid_t pid);
   // While held, the supervisor does not reap. Hold only around fork().
   std::unique_lock<std::recursive_mutex> HoldReaping();
@@ -136,8 +142,10 @@ class Supervisor {
   int shutdown_signals_ = 0;                                                // signal thread only
   std::optional<std::chrono::steady_clock::time_point> shutdown_deadline_;  // signal thread
 
-  std::recursive_mutex reap_mu_;  // guards waitpid(-1) and owned_
+  std::recursive_mutex reap_mu_;  // guards waitpid(-1), owned_ and reclaimed_
   std::map<pid_t, std::function<void(int)>> owned_;
+  std::set<pid_t> reclaimed_;       // disowned, not yet reaped by their owner
+  std::atomic<bool> sweep_{false};  // reclaimed_ is not empty: poll
 
   mutable std::mutex count_mu_;
   std::condition_variable count_cv_;

@@ -184,6 +184,46 @@ TEST_SUITE("entrypoint/supervisor") {
     CHECK(out.exit_code == 0);
   }
 
+  TEST_CASE("A disowned child is left for its owner's waitpid, others are still reaped" *
+            doctest::timeout(20)) {
+    auto out = RunInChild([]() -> std::string {
+      Supervisor sup({});
+      if (!sup.Start().ok()) return "start failed";
+      int hold[2];
+      if (pipe(hold) != 0) return "pipe failed";
+      bool called = false;
+      pid_t pid = sup.ForkOwned([&](int) { called = true; });
+      if (pid == 0) {
+        close(hold[1]);
+        char c;
+        while (read(hold[0], &c, 1) > 0) {
+        }
+        _exit(5);
+      }
+      close(hold[0]);
+      if (!sup.DisownChild(pid)) return "DisownChild said it was not owned";
+      if (sup.DisownChild(pid)) return "DisownChild twice said yes";
+      close(hold[1]);  // the disowned child exits: a zombie the supervisor must leave alone
+      // Let the supervisor see its SIGCHLD and skip it, then add another child.
+      siginfo_t si{};
+      waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOWAIT);
+      pid_t other = fork();
+      if (other == 0) _exit(0);
+      if (!sup.WaitForReaped(1, 5000ms)) return "the other child was not reaped";
+      int status = 0;
+      if (waitpid(pid, &status, 0) != pid) return "owner's waitpid failed: the supervisor took it";
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 5) return "wrong status";
+      if (called) return "callback of a disowned child ran";
+      // After the owner reaped it, plain reaping resumes.
+      pid_t third = fork();
+      if (third == 0) _exit(0);
+      if (!sup.WaitForReaped(2, 5000ms)) return "reaping did not resume";
+      return "";
+    });
+    CHECK(out.report == "");
+    CHECK(out.exit_code == 0);
+  }
+
   TEST_CASE("The first SIGTERM asks for shutdown once, the second forces the exit" *
             doctest::timeout(20)) {
     auto out = RunInChild([]() -> std::string {
