@@ -13,7 +13,9 @@
 #include <fstream>
 #include <memory>
 
+#include "entrypoint/bootstrap/bootstrap.h"
 #include "entrypoint/config/load_config.h"
+#include "entrypoint/discovery/discovery.h"
 #include "node/base/log.h"
 #include "node/server/server.h"
 
@@ -73,6 +75,40 @@ int main(int argc, char** argv) {
     pf << getpid() << "\n";
   }
 
+  // Discovery (shoal-discovery): the peers the bootstrap forms a cluster with.
+  std::unique_ptr<entrypoint::discovery::Discovery> discovery;
+  if (!cfg.s.shoal_discovery.empty()) {
+    auto spec = entrypoint::discovery::ParseDiscovery(cfg.s.shoal_discovery,
+                                                      static_cast<int>(cfg.s.port));
+    if (!spec.ok()) {
+      fprintf(stderr, "%s\n", spec.error().c_str());
+      return kExitConfig;
+    }
+    if (!cfg.s.cluster_enabled) {
+      fprintf(stderr,
+              "shoal: shoal-discovery '%s' needs cluster-enabled yes (the bootstrap forms a "
+              "Redis Cluster)\n",
+              cfg.s.shoal_discovery.c_str());
+      return kExitConfig;
+    }
+    discovery = std::make_unique<entrypoint::discovery::Discovery>(*spec,
+                                                                   std::chrono::seconds(1));
+    discovery->Start();
+    // The announce IP may depend on the route to the first peer: give DNS a
+    // moment (it may simply not be ready yet, which is normal).
+    discovery->WaitForPeers(1, std::chrono::seconds(3));
+    auto peers = discovery->peers();
+    entrypoint::discovery::AnnounceInputs in;
+    in.configured = cfg.s.cluster_announce_ip;
+    in.bind = cfg.s.bind;
+    if (!peers.empty()) in.first_peer = &peers[0];
+    auto ann = entrypoint::discovery::DetectAnnounceIp(in);
+    if (!ann.ip.empty()) {
+      cfg.s.cluster_announce_ip = ann.ip;
+      LOG_INFO("Announce IP {} ({})", ann.ip, ann.how);
+    }
+  }
+
   auto server = std::make_unique<node::server::Server>(cfg);
   server->engine().executable = argv[0];
   server->engine().config_file = lc.config_file;
@@ -100,8 +136,33 @@ int main(int argc, char** argv) {
   signals.async_wait(on_signal);
   signal(SIGPIPE, SIG_IGN);
 
+  std::unique_ptr<entrypoint::bootstrap::Bootstrap> bootstrap;
+  if (discovery) {
+    entrypoint::bootstrap::Options bo;
+    bo.cluster_size = static_cast<int>(cfg.s.shoal_cluster_size);
+    bo.replicas = static_cast<int>(cfg.s.shoal_replicas);
+    bo.password = cfg.s.requirepass;
+    bo.forget_after_s = cfg.s.shoal_forget_after;
+    std::string self_ip = "127.0.0.1";
+    for (const std::string& b : cfg.s.bind) {
+      std::string a = !b.empty() && b[0] == '-' ? b.substr(1) : b;
+      if (a != "*" && a != "::*" && a != "0.0.0.0" && a != "::") self_ip = a;
+      break;
+    }
+    bo.self = {self_ip, static_cast<int>(cfg.s.port)};
+    auto* disc = discovery.get();
+    bootstrap = std::make_unique<entrypoint::bootstrap::Bootstrap>(bo, [disc] {
+      std::vector<entrypoint::bootstrap::PeerAddr> out;
+      for (auto& p : disc->peers()) out.push_back({p.host, p.port});
+      return out;
+    });
+    bootstrap->Start();
+  }
+
   LOG_INFO("Ready to accept connections");
   server->Run();
+  if (bootstrap) bootstrap->Stop();
+  if (discovery) discovery->Stop();
   if (!cfg.s.pidfile.empty()) unlink(cfg.s.pidfile.c_str());
   LOG_INFO("shoal is now ready to exit, bye bye...");
   return kExitOk;

@@ -181,6 +181,14 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
       return;
     }
   }
+  if ((spec->flags & (kWrite | kDenyOom)) && engine_.write_refusal && !client.is_master_link) {
+    std::string misconf = engine_.write_refusal();
+    if (!misconf.empty()) {
+      reject(misconf);
+      StatsFor(*spec).rejected_calls++;
+      return;
+    }
+  }
   if ((spec->flags & kWrite) && engine_.repl && !client.is_master_link &&
       engine_.repl->NotEnoughGoodReplicas()) {
     reject("NOREPLICAS Not enough good replicas to write.");

@@ -123,6 +123,11 @@ class Engine {
   uint64_t next_client_id = 1;
   std::vector<Client*> monitors;
 
+  // Bootstrap claim (SHOAL CLAIM): which coordinator may change this node's
+  // cluster membership, until when (monotonic ms).
+  std::string claim_owner;
+  int64_t claim_until_ms = 0;
+
   // WATCH: key -> clients watching it.
   std::unordered_map<std::string, std::vector<Client*>> watched_keys;
 
@@ -150,6 +155,8 @@ class Engine {
                      const std::vector<std::string>& keys, int64_t timeout_ms)>
       block_client;
   int64_t blocked_clients = 0;
+  // MISCONF text when writes must be refused after a failed save ("" = ok).
+  std::function<std::string()> write_refusal;
   // Wakes clients blocked in WAIT (an ACK arrived); set by the server.
   std::function<void()> wake_waiters;
   // Unwatches everything a client watches (RESET, disconnect); set by

@@ -8,6 +8,7 @@
 #include "node/base/log.h"
 #include "node/base/strings.h"
 #include "node/commands/transactions.h"
+#include "node/persist/persistence.h"
 #include "node/repl/replication.h"
 #include "node/server/server.h"
 
@@ -194,6 +195,8 @@ void ClientConn::Push(std::string_view bytes) {
 
 void ClientConn::Flush() {
   if (closed_) return;
+  // appendfsync always: the AOF reaches the disk before any reply does.
+  server_.persistence().FlushBeforeReplies();
   if (OutputOverLimit()) {
     LOG_WARN("Client id={} addr={} closed for overcoming of output buffer limits.", client_.id,
              client_.addr);

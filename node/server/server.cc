@@ -16,6 +16,7 @@
 #include "node/commands/transactions.h"
 #include "node/cluster/bus_transport.h"
 #include "node/cluster/cluster_state.h"
+#include "node/persist/persistence.h"
 #include "node/repl/replication.h"
 #include "node/server/client_conn.h"
 
@@ -67,6 +68,11 @@ Server::Server(config::Config& cfg)
   engine_.dbs.resize(cfg_.s.cluster_enabled ? 1 : static_cast<size_t>(cfg_.s.databases));
   engine_.keyspace = &engine_.GetDb(0);
   ApplyConfig();
+  persistence_ = std::make_unique<persist::Persistence>(engine_, cfg_);
+  AddPropagationSink([this](int db, std::span<const std::string_view> a) {
+    persistence_->Feed(db, a);
+  });
+  engine_.write_refusal = [this] { return persistence_->WriteRefusal(); };
 }
 
 Server::~Server() = default;
@@ -128,8 +134,11 @@ void Server::WireEngineHooks() {
   engine_.sleep = [](double secs) {
     std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(secs * 1e6)));
   };
-  engine_.shutdown = [this](bool, bool, bool, bool) -> std::string {
+  engine_.shutdown = [this](bool save, bool nosave, bool, bool force) -> std::string {
     LOG_INFO("User requested shutdown...");
+    auto st = persistence_->PrepareShutdown(save, nosave);
+    if (!st.ok() && !force) return "ERR " + st.message();
+    shutdown_prepared_ = true;
     RequestShutdown();
     return "";
   };
@@ -155,6 +164,29 @@ void Server::WireEngineHooks() {
 }
 
 base::Status Server::Start() {
+  // Data first: a node never serves half a dataset.
+  {
+    commands::Client loader;
+    loader.authenticated = true;
+    loader.is_master_link = true;  // obeyed like the master's stream: no checks
+    auto st = persistence_->LoadAtStartup(
+        [this, &loader](int db, std::span<const std::string_view> args) -> base::Status {
+          const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
+          if (spec && spec->subcommands && args.size() >= 2) {
+            if (auto* sub = commands::LookupSubcommand(*spec, args[1])) spec = sub;
+          }
+          if (!spec) {
+            return base::Status::Error("Unknown command '" + std::string(args[0]) +
+                                       "' reading the append only file");
+          }
+          loader.db = db;
+          std::string sink;
+          resp::ReplyBuilder r(&sink);
+          dispatcher_.Call(loader, *spec, args, r);
+          return base::Status::Ok();
+        });
+    if (!st.ok()) return st;
+  }
   port_ = static_cast<int>(cfg_.s.port);
   engine_.tcp_port = port_;
   if (port_ != 0) {
@@ -307,6 +339,7 @@ void Server::Cron() {
   }
   base::UpdatePeakMemory();
   if (repl_) repl_->Cron(base::UnixMs());
+  persistence_->Cron();
   if (cfg_.s.timeout > 0) {
     int64_t now = base::MonoMs();
     std::vector<std::shared_ptr<ClientConn>> idle;
@@ -369,9 +402,17 @@ NodeStatus Server::BuildStatus() {
 
 void Server::Post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
 
+void Server::PrepareShutdownOnce() {
+  if (shutdown_prepared_) return;
+  shutdown_prepared_ = true;
+  auto st = persistence_->PrepareShutdown(false, false);
+  if (!st.ok()) LOG_WARN("Shutdown: {}", st.message());
+}
+
 void Server::RequestShutdown() {
   asio::post(io_, [this] {
     if (shutting_down_.exchange(true)) return;
+    PrepareShutdownOnce();
     asio::error_code ec;
     for (auto& a : acceptors_) a->close(ec);
     cron_timer_.cancel();

@@ -38,6 +38,10 @@ class Replication;
 struct Settings;
 }  // namespace node::repl
 
+namespace node::persist {
+class Persistence;
+}
+
 namespace node::server {
 
 class ClientConn;
@@ -66,6 +70,7 @@ class Server {
   asio::io_context& io() { return io_; }
   cluster::ClusterState* cluster() { return cluster_.get(); }
   repl::Replication* replication() { return repl_.get(); }
+  persist::Persistence& persistence() { return *persistence_; }
   // Adds a consumer of propagated writes (e.g. the AOF).
   void AddPropagationSink(std::function<void(int db, std::span<const std::string_view>)> f) {
     propagation_sinks_.push_back(std::move(f));
@@ -120,6 +125,9 @@ class Server {
   std::unique_ptr<cluster::BusTransport> bus_;
   std::string nodes_conf_path_;
   std::unique_ptr<repl::Replication> repl_;
+  std::unique_ptr<persist::Persistence> persistence_;
+  bool shutdown_prepared_ = false;
+  void PrepareShutdownOnce();
   commands::Client master_client_;  // runs the commands our master streams to us
   bool applying_master_stream_ = false;
   // Where propagated writes go besides the replication stream (the AOF).

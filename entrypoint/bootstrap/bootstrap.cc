@@ -1,0 +1,474 @@
+// entrypoint/bootstrap/bootstrap.cc -- see bootstrap.h.
+
+#include "entrypoint/bootstrap/bootstrap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "entrypoint/bootstrap/resp_client.h"
+#include "node/base/log.h"
+#include "node/base/strings.h"
+
+namespace entrypoint::bootstrap {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr int kSlots = 16384;
+constexpr int64_t kClaimTtlMs = 30000;
+
+int CountSlots(const std::vector<std::string>& toks, size_t from) {
+  int n = 0;
+  for (size_t i = from; i < toks.size(); i++) {
+    const std::string& t = toks[i];
+    if (t.empty() || t[0] == '[') continue;  // open-slot markers
+    size_t dash = t.find('-');
+    if (dash == std::string::npos) {
+      n++;
+    } else {
+      auto a = node::base::ParseInt64(std::string_view(t).substr(0, dash));
+      auto b = node::base::ParseInt64(std::string_view(t).substr(dash + 1));
+      if (a && b && *b >= *a) n += static_cast<int>(*b - *a + 1);
+    }
+  }
+  return n;
+}
+}  // namespace
+
+bool NodeEntry::failed() const {
+  for (std::string_view f : {std::string_view("fail"), std::string_view("fail?")}) {
+    size_t pos = 0;
+    while ((pos = flags.find(f, pos)) != std::string::npos) {
+      size_t end = pos + f.size();
+      bool left = pos == 0 || flags[pos - 1] == ',';
+      bool right = end == flags.size() || flags[end] == ',';
+      if (left && right && f == "fail") return true;
+      pos = end;
+    }
+  }
+  return false;
+}
+
+std::vector<NodeEntry> ParseClusterNodes(const std::string& text) {
+  std::vector<NodeEntry> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> t;
+    std::istringstream ls(line);
+    std::string tok;
+    while (ls >> tok) t.push_back(tok);
+    if (t.size() < 8) continue;
+    NodeEntry e;
+    e.id = t[0];
+    std::string addr = t[1].substr(0, t[1].find('@'));
+    size_t colon = addr.rfind(':');
+    if (colon != std::string::npos) {
+      e.ip = addr.substr(0, colon);
+      e.port = static_cast<int>(node::base::ParseInt64(addr.substr(colon + 1)).value_or(0));
+    }
+    e.flags = t[2];
+    e.master = t[3];
+    e.connected = t[7] == "connected";
+    e.slots = CountSlots(t, 8);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Plan MakePlan(std::vector<PeerAddr> participants, int replicas) {
+  Plan plan;
+  std::sort(participants.begin(), participants.end());
+  size_t n = participants.size();
+  size_t nmasters = std::max<size_t>(1, n / static_cast<size_t>(replicas + 1));
+  // Interleave hosts so that masters (and then replicas) spread across IPs.
+  std::map<std::string, std::vector<PeerAddr>> by_ip;
+  std::vector<std::string> ips;
+  for (auto& p : participants) {
+    if (!by_ip.count(p.ip)) ips.push_back(p.ip);
+    by_ip[p.ip].push_back(p);
+  }
+  std::vector<PeerAddr> order;
+  for (size_t round = 0; order.size() < n; round++) {
+    for (auto& ip : ips) {
+      if (round < by_ip[ip].size()) order.push_back(by_ip[ip][round]);
+    }
+  }
+  double per = static_cast<double>(kSlots) / static_cast<double>(nmasters);
+  double cursor = 0;
+  int first = 0;
+  for (size_t i = 0; i < nmasters; i++) {
+    int last = static_cast<int>(std::lround(cursor + per - 1));
+    if (last > kSlots - 1 || i == nmasters - 1) last = kSlots - 1;
+    plan.masters.push_back({order[i], first, last, static_cast<uint64_t>(i + 1)});
+    first = last + 1;
+    cursor += per;
+  }
+  std::vector<int> nrep(nmasters, 0);
+  for (size_t i = nmasters; i < n; i++) {
+    const PeerAddr& r = order[i];
+    int best = -1;
+    for (int pass = 0; pass < 2 && best < 0; pass++) {
+      for (size_t m = 0; m < nmasters; m++) {
+        if (pass == 0 && plan.masters[m].addr.ip == r.ip) continue;  // other host first
+        if (best < 0 || nrep[m] < nrep[static_cast<size_t>(best)]) best = static_cast<int>(m);
+      }
+    }
+    nrep[static_cast<size_t>(best)]++;
+    plan.replicas.emplace_back(r, plan.masters[static_cast<size_t>(best)].addr);
+  }
+  return plan;
+}
+
+Bootstrap::Bootstrap(Options opts, std::function<std::vector<PeerAddr>()> resolve)
+    : opts_(std::move(opts)), resolve_(std::move(resolve)), started_(Clock::now()) {}
+
+Bootstrap::~Bootstrap() { Stop(); }
+
+void Bootstrap::Start() {
+  thread_ = std::thread([this] {
+    while (true) {
+      Step();
+      std::unique_lock<std::mutex> lk(mu_);
+      if (cv_.wait_for(lk, std::chrono::milliseconds(opts_.interval_ms), [this] { return stop_; }))
+        return;
+    }
+  });
+}
+
+void Bootstrap::Stop() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string Bootstrap::phase() const {
+  std::lock_guard<std::mutex> lk(state_mu_);
+  return phase_;
+}
+
+std::string Bootstrap::last_error() const {
+  std::lock_guard<std::mutex> lk(state_mu_);
+  return last_error_;
+}
+
+void Bootstrap::SetPhase(std::string p) {
+  std::lock_guard<std::mutex> lk(state_mu_);
+  if (p != phase_) LOG_INFO("Bootstrap: {}", p);
+  phase_ = std::move(p);
+}
+
+void Bootstrap::SetError(std::string e) {
+  LOG_WARN("Bootstrap: {}", e);
+  std::lock_guard<std::mutex> lk(state_mu_);
+  last_error_ = std::move(e);
+}
+
+bool Bootstrap::Cmd(const PeerAddr& a, std::vector<std::string> args, std::string* err,
+                    std::string* out) {
+  RespClient c(a.ip, a.port, 2000);
+  Reply r;
+  if (!opts_.password.empty()) {
+    if (!c.Call({"AUTH", opts_.password}, &r) || !r.ok()) {
+      if (err) *err = c.error().empty() ? r.str : c.error();
+      return false;
+    }
+  }
+  if (!c.Call(args, &r)) {
+    if (err) *err = c.error();
+    return false;
+  }
+  if (!r.ok()) {
+    if (err) *err = r.str;
+    return false;
+  }
+  if (out) *out = r.str;
+  return true;
+}
+
+bool Bootstrap::Query(const PeerAddr& a, PeerView* v) {
+  RespClient c(a.ip, a.port, 1500);
+  Reply r;
+  if (!opts_.password.empty() && (!c.Call({"AUTH", opts_.password}, &r) || !r.ok())) return false;
+  if (!c.Call({"CLUSTER", "MYID"}, &r) || r.type != Reply::Type::kBulk) return false;
+  v->addr = a;
+  v->id = r.str;
+  if (!c.Call({"CLUSTER", "INFO"}, &r) || r.type != Reply::Type::kBulk) return false;
+  std::istringstream in(r.str);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t c2 = line.find(':');
+    if (c2 == std::string::npos) continue;
+    std::string k = line.substr(0, c2), val = line.substr(c2 + 1);
+    if (k == "cluster_known_nodes") v->known_nodes = std::atoi(val.c_str());
+    if (k == "cluster_slots_assigned") v->slots_assigned = std::atoi(val.c_str());
+    if (k == "cluster_state") v->state_ok = val == "ok";
+  }
+  if (!c.Call({"CLUSTER", "NODES"}, &r) || r.type != Reply::Type::kBulk) return false;
+  v->nodes = ParseClusterNodes(r.str);
+  return true;
+}
+
+void Bootstrap::Step() {
+  std::vector<PeerAddr> peers = resolve_ ? resolve_() : std::vector<PeerAddr>{};
+  std::sort(peers.begin(), peers.end());
+  peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
+  std::string peer_text;
+  for (auto& p : peers) peer_text += p.str() + " ";
+  if (peer_text != last_peers_) {
+    LOG_INFO("Bootstrap: discovered {} peer(s): {}", peers.size(), peer_text);
+    last_peers_ = peer_text;
+  }
+  PeerView me;
+  if (!Query(opts_.self, &me)) {
+    SetPhase("waiting-for-engine");
+    return;
+  }
+  // One view per node id (a node may be reachable under several addresses).
+  std::map<std::string, PeerView> by_id;
+  for (auto& p : peers) {
+    PeerView v;
+    if (!Query(p, &v)) continue;
+    if (v.id == me.id) continue;  // myself under my discovered address
+    by_id.emplace(v.id, std::move(v));
+  }
+  std::vector<PeerView> views;
+  for (auto& [id, v] : by_id) views.push_back(std::move(v));
+  // My own address as the others see it: the discovered one if any.
+  PeerAddr my_addr = opts_.self;
+  for (auto& n : me.nodes) {
+    if (n.is_myself() && !n.ip.empty()) {
+      for (auto& p : peers) {
+        if (p.ip == n.ip && p.port == n.port) my_addr = p;
+      }
+    }
+  }
+  if (my_addr == opts_.self) {
+    // Find which discovered address answers with my id.
+    for (auto& p : peers) {
+      PeerView v;
+      if (p == opts_.self) continue;
+      if (Query(p, &v) && v.id == me.id) {
+        my_addr = p;
+        break;
+      }
+    }
+  }
+  me.addr = my_addr;
+
+  const PeerView* formed = nullptr;
+  for (auto& v : views) {
+    if (v.formed()) formed = &v;
+  }
+  if (me.fresh()) {
+    if (formed) {
+      SetPhase("joining");
+      std::string err;
+      if (!Cmd(opts_.self, {"CLUSTER", "MEET", formed->addr.ip, std::to_string(formed->addr.port)},
+               &err)) {
+        SetError("MEET " + formed->addr.str() + ": " + err);
+      } else {
+        LOG_INFO("Bootstrap: joining the cluster through {}", formed->addr.str());
+      }
+      return;
+    }
+  } else if (me.formed()) {
+    Join(me, views);
+    Heal(me, views);
+    return;
+  }
+  // Forming (or resuming an interrupted formation).
+  std::vector<PeerView> participants;
+  participants.push_back(me);
+  for (auto& v : views) {
+    if (!v.formed()) participants.push_back(v);
+  }
+  if (static_cast<int>(participants.size()) < opts_.cluster_size) {
+    SetPhase("waiting-for-peers (" + std::to_string(participants.size()) + "/" +
+             std::to_string(opts_.cluster_size) + ")");
+    return;
+  }
+  const PeerView* coord = &participants[0];
+  for (auto& p : participants) {
+    if (p.addr < coord->addr) coord = &p;
+  }
+  if (coord->id != me.id) {
+    SetPhase("waiting-for-coordinator " + coord->addr.str());
+    return;
+  }
+  Form(participants, me);
+}
+
+void Bootstrap::Form(const std::vector<PeerView>& participants, const PeerView& me) {
+  SetPhase("forming");
+  std::vector<PeerAddr> addrs;
+  std::map<std::string, const PeerView*> by_addr;
+  for (auto& p : participants) {
+    addrs.push_back(p.addr);
+    by_addr[p.addr.str()] = &p;
+  }
+  std::sort(addrs.begin(), addrs.end());
+  LOG_INFO("Bootstrap: I am the coordinator ({}); forming a cluster of {} nodes", me.addr.str(),
+           addrs.size());
+  // 1. Every participant confirms this coordinator before anything changes.
+  std::vector<PeerAddr> claimed;
+  for (auto& a : addrs) {
+    std::string err;
+    if (!Cmd(a, {"SHOAL", "CLAIM", me.id, std::to_string(kClaimTtlMs)}, &err)) {
+      SetError("participant " + a.str() + " did not confirm the coordinator: " + err);
+      for (auto& c : claimed) Cmd(c, {"SHOAL", "RELEASE", me.id});
+      SetPhase("waiting-for-confirmation");
+      return;
+    }
+    claimed.push_back(a);
+  }
+  auto release = [&] {
+    for (auto& c : claimed) Cmd(c, {"SHOAL", "RELEASE", me.id});
+  };
+  Plan plan = MakePlan(addrs, opts_.replicas);
+  // 2. Slots and config epochs (idempotent: a master that already has its
+  //    slots from an interrupted run keeps them).
+  for (auto& m : plan.masters) {
+    const PeerView* v = by_addr[m.addr.str()];
+    bool has_slots = false;
+    for (auto& n : v->nodes) {
+      if (n.is_myself() && n.slots > 0) has_slots = true;
+    }
+    std::string err;
+    if (!has_slots &&
+        !Cmd(m.addr, {"CLUSTER", "ADDSLOTSRANGE", std::to_string(m.first), std::to_string(m.last)},
+             &err)) {
+      SetError("ADDSLOTSRANGE on " + m.addr.str() + ": " + err);
+      release();
+      return;
+    }
+    Cmd(m.addr, {"CLUSTER", "SET-CONFIG-EPOCH", std::to_string(m.epoch)});
+    LOG_INFO("Bootstrap: {} serves slots {}-{} (config epoch {})", m.addr.str(), m.first, m.last,
+             m.epoch);
+  }
+  // 3. Everyone meets the first node.
+  const PeerAddr& hub = addrs[0];
+  for (auto& a : addrs) {
+    if (a == hub) continue;
+    std::string err;
+    if (!Cmd(a, {"CLUSTER", "MEET", hub.ip, std::to_string(hub.port)}, &err)) {
+      SetError("MEET from " + a.str() + ": " + err);
+    }
+  }
+  // 4. Wait until every node knows every other one.
+  auto deadline = Clock::now() + std::chrono::seconds(15);
+  bool all_known = false;
+  while (!all_known && Clock::now() < deadline) {
+    all_known = true;
+    for (auto& a : addrs) {
+      PeerView v;
+      if (!Query(a, &v) || v.known_nodes < static_cast<int>(addrs.size())) {
+        all_known = false;
+        break;
+      }
+      for (auto& n : v.nodes) all_known &= !n.handshake();
+    }
+    if (!all_known) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // 5. Replicas.
+  for (auto& [rep, master] : plan.replicas) {
+    const std::string& mid = by_addr[master.str()]->id;
+    std::string err;
+    bool ok = false;
+    for (int i = 0; i < 50 && !ok; i++) {
+      ok = Cmd(rep, {"CLUSTER", "REPLICATE", mid}, &err);
+      if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!ok) {
+      SetError("REPLICATE on " + rep.str() + ": " + err);
+      release();
+      return;
+    }
+    LOG_INFO("Bootstrap: {} replicates {} ({})", rep.str(), master.str(), mid);
+  }
+  release();
+  formation_seconds_ = std::chrono::duration<double>(Clock::now() - started_).count();
+  LOG_INFO("Bootstrap: cluster formed with {} masters and {} replicas", plan.masters.size(),
+           plan.replicas.size());
+  SetPhase("formed");
+}
+
+void Bootstrap::Join(const PeerView& me, const std::vector<PeerView>& views) {
+  (void)views;
+  const NodeEntry* self = nullptr;
+  for (auto& n : me.nodes) {
+    if (n.is_myself()) self = &n;
+  }
+  if (!self || !self->is_master() || self->slots > 0) return;
+  // A master without slots in a formed cluster: a newcomer. Replicate the
+  // master with the fewest replicas, preferring one on another host.
+  std::map<std::string, int> nrep;
+  for (auto& n : me.nodes) {
+    if (n.is_master() && n.slots > 0 && !n.failed()) nrep[n.id];
+  }
+  for (auto& n : me.nodes) {
+    if (!n.is_master() && nrep.count(n.master)) nrep[n.master]++;
+  }
+  const NodeEntry* best = nullptr;
+  for (int pass = 0; pass < 2 && !best; pass++) {
+    for (auto& n : me.nodes) {
+      if (!nrep.count(n.id)) continue;
+      if (pass == 0 && n.ip == self->ip) continue;
+      if (!best || nrep[n.id] < nrep[best->id] || (nrep[n.id] == nrep[best->id] && n.id < best->id))
+        best = &n;
+    }
+  }
+  if (!best) return;
+  std::string err;
+  if (Cmd(opts_.self, {"CLUSTER", "REPLICATE", best->id}, &err)) {
+    LOG_INFO("Bootstrap: joined as a replica of {} ({}:{})", best->id, best->ip, best->port);
+    if (formation_seconds_.load() == 0) {
+      formation_seconds_ = std::chrono::duration<double>(Clock::now() - started_).count();
+    }
+  } else {
+    SetError("REPLICATE " + best->id + ": " + err);
+  }
+}
+
+void Bootstrap::Heal(const PeerView& me, const std::vector<PeerView>& views) {
+  SetPhase(me.state_ok ? "formed" : "degraded");
+  std::map<std::string, const NodeEntry*> mine;
+  for (auto& n : me.nodes) mine[n.id] = &n;
+  // Re-MEET nodes of this cluster that answer at an address we do not use.
+  for (auto& v : views) {
+    bool same_cluster = mine.count(v.id) > 0;
+    for (auto& n : v.nodes) same_cluster |= n.id == me.id;
+    if (!same_cluster) continue;
+    auto it = mine.find(v.id);
+    bool stale = it == mine.end() || it->second->ip != v.addr.ip ||
+                 it->second->port != v.addr.port || !it->second->connected;
+    if (!stale) continue;
+    std::string err;
+    if (Cmd(opts_.self, {"CLUSTER", "MEET", v.addr.ip, std::to_string(v.addr.port)}, &err)) {
+      LOG_INFO("Bootstrap: re-MEET {} at {}", v.id, v.addr.str());
+    }
+  }
+  // Forget nodes failed for too long whose slots are served elsewhere.
+  auto now = Clock::now();
+  for (auto& n : me.nodes) {
+    if (!n.failed()) {
+      failed_since_.erase(n.id);
+      continue;
+    }
+    auto [it, inserted] = failed_since_.emplace(n.id, now);
+    (void)inserted;
+    double secs = std::chrono::duration<double>(now - it->second).count();
+    if (secs < static_cast<double>(opts_.forget_after_s) || n.slots > 0) continue;
+    LOG_INFO("Bootstrap: forgetting {} (failed for {:.0f}s, no slots)", n.id, secs);
+    Cmd(opts_.self, {"CLUSTER", "FORGET", n.id});
+    for (auto& v : views) Cmd(v.addr, {"CLUSTER", "FORGET", n.id});
+    failed_since_.erase(n.id);
+  }
+}
+
+}  // namespace entrypoint::bootstrap

@@ -1,0 +1,211 @@
+// entrypoint/bootstrap/resp_client.cc -- see resp_client.h.
+
+#include "entrypoint/bootstrap/resp_client.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "node/base/strings.h"
+
+namespace entrypoint::bootstrap {
+
+RespClient::RespClient(std::string host, int port, int timeout_ms)
+    : host_(std::move(host)), port_(port), timeout_ms_(timeout_ms) {}
+
+RespClient::~RespClient() { Close(); }
+
+void RespClient::Close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  buf_.clear();
+  pos_ = 0;
+}
+
+bool RespClient::Connect() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* res = nullptr;
+  std::string port = std::to_string(port_);
+  if (getaddrinfo(host_.c_str(), port.c_str(), &hints, &res) != 0 || !res) {
+    error_ = "bad address " + host_;
+    return false;
+  }
+  int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    freeaddrinfo(res);
+    error_ = strerror(errno);
+    return false;
+  }
+  int rc = ::connect(fd, res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+  if (rc != 0 && errno != EINPROGRESS) {
+    error_ = strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  pollfd p{fd, POLLOUT, 0};
+  if (rc != 0) {
+    if (poll(&p, 1, timeout_ms_) != 1) {
+      error_ = "connect timeout";
+      ::close(fd);
+      return false;
+    }
+    int err = 0;
+    socklen_t len = sizeof(err);
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err) {
+      error_ = strerror(err);
+      ::close(fd);
+      return false;
+    }
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  fd_ = fd;
+  return true;
+}
+
+bool RespClient::Fill() {
+  if (pos_ > 0 && pos_ == buf_.size()) {
+    buf_.clear();
+    pos_ = 0;
+  }
+  pollfd p{fd_, POLLIN, 0};
+  if (poll(&p, 1, timeout_ms_) != 1) {
+    error_ = "read timeout";
+    return false;
+  }
+  char tmp[16384];
+  ssize_t n = ::read(fd_, tmp, sizeof(tmp));
+  if (n <= 0) {
+    error_ = n == 0 ? "connection closed" : strerror(errno);
+    return false;
+  }
+  buf_.append(tmp, static_cast<size_t>(n));
+  return true;
+}
+
+bool RespClient::ReadLine(std::string* line) {
+  while (true) {
+    size_t e = buf_.find("\r\n", pos_);
+    if (e != std::string::npos) {
+      line->assign(buf_, pos_, e - pos_);
+      pos_ = e + 2;
+      return true;
+    }
+    if (buf_.size() - pos_ > (1 << 20)) {
+      error_ = "line too long";
+      return false;
+    }
+    if (!Fill()) return false;
+  }
+}
+
+bool RespClient::ReadReply(Reply* out, int depth) {
+  if (depth > 16) {
+    error_ = "reply nested too deep";
+    return false;
+  }
+  std::string line;
+  if (!ReadLine(&line) || line.empty()) {
+    if (error_.empty()) error_ = "empty reply line";
+    return false;
+  }
+  char t = line[0];
+  std::string_view rest = std::string_view(line).substr(1);
+  switch (t) {
+    case '+':
+      out->type = Reply::Type::kStatus;
+      out->str = rest;
+      return true;
+    case '-':
+      out->type = Reply::Type::kError;
+      out->str = rest;
+      return true;
+    case ':':
+      out->type = Reply::Type::kInteger;
+      out->integer = node::base::ParseInt64(rest).value_or(0);
+      return true;
+    case '$': {
+      auto n = node::base::ParseInt64(rest);
+      if (!n || *n < -1 || *n > (512 << 20)) {
+        error_ = "bad bulk length";
+        return false;
+      }
+      if (*n == -1) {
+        out->type = Reply::Type::kNil;
+        return true;
+      }
+      while (buf_.size() - pos_ < static_cast<size_t>(*n) + 2) {
+        if (!Fill()) return false;
+      }
+      out->type = Reply::Type::kBulk;
+      out->str.assign(buf_, pos_, static_cast<size_t>(*n));
+      pos_ += static_cast<size_t>(*n) + 2;
+      return true;
+    }
+    case '*': {
+      auto n = node::base::ParseInt64(rest);
+      if (!n || *n < -1 || *n > 1000000) {
+        error_ = "bad array length";
+        return false;
+      }
+      if (*n == -1) {
+        out->type = Reply::Type::kNil;
+        return true;
+      }
+      out->type = Reply::Type::kArray;
+      out->elements.resize(static_cast<size_t>(*n));
+      for (auto& e : out->elements) {
+        if (!ReadReply(&e, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      error_ = "unexpected reply type";
+      return false;
+  }
+}
+
+bool RespClient::Call(const std::vector<std::string>& args, Reply* out) {
+  error_.clear();
+  if (fd_ < 0 && !Connect()) return false;
+  std::string cmd = "*" + std::to_string(args.size()) + "\r\n";
+  for (auto& a : args) cmd += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  size_t off = 0;
+  while (off < cmd.size()) {
+    pollfd p{fd_, POLLOUT, 0};
+    if (poll(&p, 1, timeout_ms_) != 1) {
+      error_ = "write timeout";
+      Close();
+      return false;
+    }
+    ssize_t n = ::send(fd_, cmd.data() + off, cmd.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) {
+      if (errno == EAGAIN) continue;
+      error_ = strerror(errno);
+      Close();
+      return false;
+    }
+    off += static_cast<size_t>(n);
+  }
+  *out = Reply{};
+  if (!ReadReply(out, 0)) {
+    Close();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace entrypoint::bootstrap

@@ -1,0 +1,54 @@
+// entrypoint/bootstrap/resp_client.h
+//
+// A small blocking RESP2 client for the control plane (the bootstrap talks to
+// its peers the way redis-cli --cluster does). Connect and I/O have
+// deadlines; a failed call leaves the client closed. Not thread-safe: one
+// client per thread.
+
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace entrypoint::bootstrap {
+
+struct Reply {
+  enum class Type { kNil, kStatus, kError, kInteger, kBulk, kArray } type = Type::kNil;
+  std::string str;  // status, error, bulk
+  int64_t integer = 0;
+  std::vector<Reply> elements;
+  bool ok() const { return type != Type::kError; }
+};
+
+class RespClient {
+ public:
+  RespClient(std::string host, int port, int timeout_ms = 2000);
+  ~RespClient();
+  RespClient(const RespClient&) = delete;
+  RespClient& operator=(const RespClient&) = delete;
+
+  // Sends one command and reads its reply. false on connection problems
+  // (then `error()` says why); an error *reply* is a successful call.
+  bool Call(const std::vector<std::string>& args, Reply* out);
+  const std::string& error() const { return error_; }
+  void Close();
+
+ private:
+  bool Connect();
+  bool ReadReply(Reply* out, int depth);
+  bool ReadLine(std::string* line);
+  bool Fill();
+
+  std::string host_;
+  int port_;
+  int timeout_ms_;
+  int fd_ = -1;
+  std::string buf_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+}  // namespace entrypoint::bootstrap
