@@ -35,6 +35,7 @@ struct Sim {
   std::vector<bool> alive;
   std::vector<std::string> saved;
   std::map<std::pair<int, LinkId>, std::pair<int, LinkId>> peer;
+  std::set<std::pair<int, int>> cut;  // (a, b): no traffic between a and b
 
   // Per-node replication state seen through the hooks.
   std::vector<uint64_t> offset;                          // repl_offset() / master_repl_offset()
@@ -115,7 +116,7 @@ struct Sim {
           switch (a.kind) {
             case Action::kConnect: {
               int t = FindByAddr(a.ip, a.bus_port);
-              if (t < 0 || !alive[t]) {
+              if (t < 0 || !alive[t] || cut.count({self, t})) {
                 nodes[i]->OnLinkClosed(a.link);
                 break;
               }
@@ -209,6 +210,25 @@ struct Sim {
     for (auto& k : mine) Drop(k.first, k.second);
   }
   void Revive(int i) { alive[i] = true; }
+
+  // Splits the nodes into `side` and the rest: links across are closed and
+  // reconnects fail until Heal().
+  void Partition(const std::vector<int>& side) {
+    std::vector<bool> in(nodes.size(), false);
+    for (int i : side) in[i] = true;
+    for (int a = 0; a < size(); a++)
+      for (int b = 0; b < size(); b++)
+        if (in[a] != in[b]) cut.insert({a, b});
+    std::vector<std::pair<int, LinkId>> across;
+    for (auto& [k, v] : peer)
+      if (cut.count({k.first, v.first})) across.push_back(k);
+    for (auto& k : across) {
+      if (!peer.count(k)) continue;
+      Drop(k.first, k.second);  // both ends see the link close
+      if (alive[k.first]) nodes[k.first]->OnLinkClosed(k.second);
+    }
+  }
+  void Heal() { cut.clear(); }
 
   void MeetAll() {
     for (size_t i = 1; i < nodes.size(); i++) REQUIRE(nodes[0]->Meet(ips[i], 7000, 17000).ok());

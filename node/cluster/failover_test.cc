@@ -190,6 +190,33 @@ TEST_SUITE("cluster/failover") {
     CHECK(s.violations == 0);
   }
 
+  TEST_CASE("a partitioned master keeps its old epoch and follows the winner after healing") {
+    Sim s(6);
+    FormShards(s, {0, 1, 2});
+    s.Partition({0, 4});  // master 0 with a replica of node 1 on the minority side
+    REQUIRE(s.RunUntil(15000, [&] { return OwnsAll(s, 3, 0, 5460); }));
+    s.Run(3000);
+    // Both claim slot 0 now, but with different configEpochs: the majority
+    // side routes to the winner, the minority side is down.
+    CHECK(OwnsAll(s, 0, 0, 5460));
+    CHECK(s[0].myself().config_epoch < s[3].myself().config_epoch);
+    CHECK_FALSE(s[0].StateOk());
+    CHECK(s[1].StateOk());
+    CHECK(s.View(1, 0)->IsFailed());
+    s.Heal();
+    REQUIRE(s.RunUntil(10000, [&] { return s[0].myself().IsReplica(); }));
+    CHECK(s.master_changes[0].back() == s[3].MyId());
+    s.Run(5000);
+    for (int i = 0; i < 6; i++) {
+      CAPTURE(i);
+      CHECK(IsReplicaOf(s, i, 0, 3));
+      CHECK(IsReplicaOf(s, i, 4, 1));
+    }
+    CheckAgreement(s, 0, 3);
+    CHECK(TotalWins(s) == 1);
+    CHECK(s.violations == 0);
+  }
+
   TEST_CASE("of two replicas the one with the larger offset wins and the other follows") {
     Sim s(7);
     FormShards(s, {0, 0, 1, 2});  // nodes 3 and 4 replicate node 0

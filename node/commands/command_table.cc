@@ -14,7 +14,10 @@
 #include "node/base/strings.h"
 #include "node/commands/cluster_handlers.h"
 #include "node/commands/handlers.h"
+#include "node/commands/hashes_handlers.h"
+#include "node/commands/lists_handlers.h"
 #include "node/commands/repl_handlers.h"
+#include "node/commands/shoal_handlers.h"
 #include "node/commands/persist_handlers.h"
 #include "node/commands/sets_handlers.h"
 #include "node/commands/zsets_handlers.h"
@@ -103,6 +106,13 @@ CommandSpec kClusterSubs[] = {
   {"shards", 2, kStale, {}, &ClusterShards},
   {"slaves", 3, kAdmin | kStale, {}, &ClusterReplicas},
   {"slots", 2, kStale, {}, &ClusterSlots},
+};
+
+CommandSpec kShoalSubs[] = {
+  {"claim", 4, kAdmin | kStale | kLoading, {}, &ShoalClaim},
+  {"claimed", 2, kAdmin | kStale | kLoading, {}, &ShoalClaimed},
+  {"help", 2, kLS, {}, &ShoalHelp},
+  {"release", 3, kAdmin | kStale | kLoading, {}, &ShoalRelease},
 };
 
 CommandSpec kCommandSubs[] = {
@@ -195,6 +205,7 @@ CommandSpec kCommands[] = {
   {"slaveof", 3, kAdmin | kNoScript | kStale | kNoAsyncLoading, {}, &ReplicaOf},
   {"sync", 1, kAdmin | kNoScript | kNoAsyncLoading | kNoMulti, {}, &Sync},
   {"wait", 3, kNoScript | kRetryOnTimeout, {}, &Wait, kAclConnection},
+  {"shoal", -2, 0, {}, nullptr, 0, SUBS(kShoalSubs)},
   {"shutdown", -1, kAdminLS | kNoMulti | kAllowBusy, {}, &Shutdown},
   {"slowlog", -2, 0, {}, nullptr, 0, SUBS(kSlowlogSubs)},
   {"time", 1, kLS | kFast, {}, &Time},
