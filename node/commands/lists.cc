@@ -420,7 +420,12 @@ void LPos(CommandContext& ctx) {
     matches++;
     if (matches >= rank) {
       found.push_back(static_cast<int64_t>(i));
-      if (count == -1 || (count != 0 && static_cast<int64_t>(found.size()) >= count)) break;
+      if (count == -1) break;
+      // Redis counts "matches - rank + 1" in wrapping arithmetic: with rank
+      // INT64_MIN it never reaches COUNT and every match is returned.
+      auto got =
+          static_cast<int64_t>(static_cast<uint64_t>(matches) - static_cast<uint64_t>(rank) + 1u);
+      if (count != 0 && got >= count) break;
     }
   }
   if (count != -1) {

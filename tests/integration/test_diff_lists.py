@@ -73,6 +73,7 @@ LPOS = [
     ["RPUSH", "l", "a", "b", "c", "1", "2", "3", "c", "c"],
     ["LPOS", "l", "c"], ["LPOS", "l", "c", "RANK", "2"], ["LPOS", "l", "c", "RANK", "-1"],
     ["LPOS", "l", "c", "RANK", "-9223372036854775808"], ["LPOS", "l", "c", "RANK", "9"],
+    ["LPOS", "l", "c", "RANK", "-9223372036854775808", "COUNT", "2"],
     ["LPOS", "l", "c", "COUNT", "0"], ["LPOS", "l", "c", "COUNT", "2"],
     ["LPOS", "l", "c", "COUNT", "0", "RANK", "-2"], ["LPOS", "l", "c", "COUNT", "0", "MAXLEN", "3"],
     ["LPOS", "l", "c", "MAXLEN", "2"], ["LPOS", "l", "c", "RANK", "-1", "MAXLEN", "1"],
@@ -271,5 +272,33 @@ def test_blocked_clients_are_served_in_fifo_order(diff_pair):
             p.call_raw("LPUSH", "q", "second")
             r2 = c2.read_raw(timeout=3)
             return [r1, r2]
+    a, b = _both(diff_pair, scenario)
+    assert a == b
+
+
+def test_writes_from_multi_and_lmove_wake_blocked_clients(diff_pair):
+    def scenario(s):
+        with s.connect() as blocked, s.connect() as other:
+            out = []
+            blocked.send_command("BLPOP", "q", "5")
+            assert blocked.expect_no_reply(0.2)
+            out += [other.call_raw(*c)[0] for c in (["MULTI"], ["RPUSH", "q", "1"],
+                                                    ["RPUSH", "q", "2"], ["EXEC"])]
+            out.append(blocked.read_raw(timeout=3))
+            out.append(other.call_raw("LRANGE", "q", "0", "-1")[0])
+            # A push into the destination of LMOVE wakes a client blocked there.
+            blocked.send_command("BRPOP", "dst", "5")
+            assert blocked.expect_no_reply(0.2)
+            out.append(other.call_raw("LMOVE", "q", "dst", "LEFT", "LEFT")[0])
+            out.append(blocked.read_raw(timeout=3))
+            out.append(other.call_raw("EXISTS", "q", "dst")[0])
+            # A push then a pop in one transaction: the list is empty again by
+            # the time the blocked client could be served, so it keeps waiting.
+            blocked.send_command("BLPOP", "z", "0.5")
+            assert blocked.expect_no_reply(0.2)
+            out += [other.call_raw(*c)[0] for c in (["MULTI"], ["RPUSH", "z", "1"],
+                                                    ["LPOP", "z"], ["EXEC"])]
+            out.append(blocked.read_raw(timeout=3))
+            return out
     a, b = _both(diff_pair, scenario)
     assert a == b
