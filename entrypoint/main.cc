@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <asio.hpp>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -16,16 +18,22 @@
 #include "entrypoint/bootstrap/bootstrap.h"
 #include "entrypoint/config/load_config.h"
 #include "entrypoint/discovery/discovery.h"
+#include "entrypoint/health/health_server.h"
+#include "entrypoint/health/server_status.h"
+#include "entrypoint/healthcheck/healthcheck.h"
+#include "entrypoint/supervisor/exit_codes.h"
+#include "entrypoint/supervisor/supervisor.h"
 #include "node/base/log.h"
+#include "node/persist/persistence.h"
 #include "node/server/server.h"
 
 extern char** environ;
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitConfig = 1;
-constexpr int kExitStart = 2;
+using entrypoint::supervisor::kExitConfig;
+using entrypoint::supervisor::kExitOk;
+using entrypoint::supervisor::kExitStart;
 
 const char* LevelName(node::config::Loglevel l) {
   switch (l) {
@@ -44,6 +52,11 @@ const char* LevelName(node::config::Loglevel l) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `shoal healthcheck [--ready] [--port N] [--host H] [--timeout MS]`: Docker's
+  // HEALTHCHECK; never starts the node.
+  if (argc >= 2 && std::string_view(argv[1]) == "healthcheck") {
+    return entrypoint::healthcheck::RunHealthcheck(argc - 1, argv + 1);
+  }
   auto loaded = entrypoint::config::LoadConfig(argc, argv, environ);
   if (!loaded.ok()) {
     fprintf(stderr, "%s\n", loaded.error().c_str());
@@ -73,6 +86,25 @@ int main(int argc, char** argv) {
   if (!cfg.s.pidfile.empty()) {
     std::ofstream pf(cfg.s.pidfile);
     pf << getpid() << "\n";
+  }
+
+  // PID 1 duties. Started before ANY other thread (discovery, bootstrap,
+  // health, asio), so they all inherit the blocked signal mask and only the
+  // supervisor's thread ever takes SIGTERM/SIGINT/SIGQUIT/SIGCHLD/SIGHUP.
+  std::atomic<node::server::Server*> live_server{nullptr};
+  entrypoint::supervisor::SupervisorOptions so;
+  so.shutdown_timeout = std::chrono::seconds(cfg.s.shoal_shutdown_timeout);
+  so.on_shutdown = [&live_server](int) {
+    if (auto* s = live_server.load()) {
+      s->RequestShutdown();
+    } else {
+      _exit(kExitOk);  // nothing started yet: nothing to save
+    }
+  };
+  entrypoint::supervisor::Supervisor supervisor(so);
+  if (auto sst = supervisor.Start(); !sst.ok()) {
+    fprintf(stderr, "shoal: %s\n", sst.message().c_str());
+    return kExitStart;
   }
 
   // Discovery (shoal-discovery): the peers the bootstrap forms a cluster with.
@@ -119,22 +151,40 @@ int main(int argc, char** argv) {
     return kExitStart;
   }
 
-  asio::signal_set signals(server->io(), SIGTERM, SIGINT);
-  int signals_seen = 0;
-  std::function<void(const asio::error_code&, int)> on_signal;
-  on_signal = [&](const asio::error_code& ec, int sig) {
-    if (ec) return;
-    signals_seen++;
-    if (signals_seen > 1) {
-      LOG_WARN("Second signal received: exiting now");
-      _exit(kExitOk);
-    }
-    LOG_INFO("Received {} scheduling shutdown...", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    server->RequestShutdown();
-    signals.async_wait(on_signal);
-  };
-  signals.async_wait(on_signal);
+  live_server = server.get();
+  // BGSAVE/BGREWRITEAOF children: forked through the supervisor so its
+  // reaping never steals their exit status (see Persistence::ChildHooks).
+  {
+    node::persist::Persistence::ChildHooks hooks;
+    hooks.fork = [&supervisor](std::function<void(int)> on_exit) {
+      return supervisor.ForkOwned(std::move(on_exit));
+    };
+    hooks.disown = [&supervisor](pid_t pid) { return supervisor.DisownChild(pid); };
+    hooks.post = [srv = server.get()](std::function<void()> fn) { srv->Post(std::move(fn)); };
+    server->persistence().set_child_hooks(std::move(hooks));
+  }
   signal(SIGPIPE, SIG_IGN);
+
+  // Health endpoints (shoal-http-port; 0 = off).
+  std::unique_ptr<entrypoint::health::HealthServer> health;
+  if (cfg.s.shoal_http_port > 0) {
+    entrypoint::health::HealthOptions ho;
+    ho.port = static_cast<int>(cfg.s.shoal_http_port);
+    // Listen where the node listens: nodes on 127.0.0.11..16 of one host
+    // (like containers on a bridge) can then all use the same HTTP port.
+    for (const std::string& b : cfg.s.bind) {
+      std::string a = !b.empty() && b[0] == '-' ? b.substr(1) : b;
+      if (a != "*" && a != "::*" && a != "0.0.0.0" && a != "::") ho.host = a;
+      break;
+    }
+    health = std::make_unique<entrypoint::health::HealthServer>(
+        ho, entrypoint::health::ServerStatusProvider(*server));
+    if (auto hst = health->Start(); !hst.ok()) {
+      LOG_ERROR("{}", hst.message());
+      fprintf(stderr, "shoal: %s\n", hst.message().c_str());
+      return kExitStart;
+    }
+  }
 
   std::unique_ptr<entrypoint::bootstrap::Bootstrap> bootstrap;
   if (discovery) {
@@ -157,10 +207,17 @@ int main(int argc, char** argv) {
       return out;
     });
     bootstrap->Start();
+    if (health) {
+      auto* boot = bootstrap.get();
+      health->SetBootstrapPhaseProvider([boot] { return boot->phase(); });
+      health->SetLastErrorProvider([boot] { return boot->last_error(); });
+      health->SetFormationSecondsProvider([boot] { return boot->formation_seconds(); });
+    }
   }
 
   LOG_INFO("Ready to accept connections");
   server->Run();
+  if (health) health->Stop();  // its status provider refers to *server
   if (bootstrap) bootstrap->Stop();
   if (discovery) discovery->Stop();
   if (!cfg.s.pidfile.empty()) unlink(cfg.s.pidfile.c_str());

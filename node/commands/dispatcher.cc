@@ -200,6 +200,12 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     StatsFor(*spec).rejected_calls++;
     return;
   }
+  if (engine_.writes_paused && (spec->flags & kWrite) && !client.is_master_link &&
+      !client.in_exec && engine_.block_client) {
+    // Manual failover: the write waits until the pause ends, then runs.
+    engine_.block_client(client, *spec, args, {std::string("\x00PAUSE", 6)}, 0);
+    return;
+  }
   if (!(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitors(client, args);
   Call(client, *spec, args, reply);
   // ASKING lasts for one command (or until EXEC/DISCARD inside MULTI).

@@ -115,6 +115,7 @@ class Engine {
   // CLUSTER FAILOVER [FORCE|TAKEOVER] (mode 0/1/2); returns "" or the error.
   std::function<std::string(int mode)> cluster_failover;
   bool role_replica = false;  // kept by the replication room
+  bool writes_paused = false;  // manual failover in progress on this master
   repl::Replication* repl = nullptr;  // owned by the server
   uint64_t aof_last_write_errno = 0;
 

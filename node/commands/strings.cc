@@ -432,7 +432,7 @@ void SetRange(CommandContext& ctx) {
   std::string s = e ? std::string(StrVal(e, buf)) : std::string();
   size_t need = static_cast<size_t>(*off) + val.size();
   if (s.size() < need) s.resize(need, '\0');
-  memcpy(s.data() + *off, val.data(), val.size());
+  s.replace(static_cast<size_t>(*off), val.size(), val);
   if (e) {
     db.ReplaceString(e, s, db::StrEnc::kRaw);
   } else {

@@ -19,9 +19,55 @@
 #define SHOAL_HAVE_ZSET_VALUE 1
 #endif
 
+#if __has_include("node/db/list_value.h")
+#include "node/db/list_value.h"
+#define SHOAL_HAVE_LIST_VALUE 1
+#endif
+#if __has_include("node/db/hash_value.h")
+#include "node/db/hash_value.h"
+#define SHOAL_HAVE_HASH_VALUE 1
+#endif
+
 namespace node::persist {
 
 namespace {
+
+#ifdef SHOAL_HAVE_LIST_VALUE
+base::Status ListToRdb(const db::Value& v, RdbValue* out) {
+  out->kind = RdbValue::Kind::kList;
+  out->items = static_cast<const db::ListValue&>(v).Items();
+  return base::Status::Ok();
+}
+
+base::Result<std::unique_ptr<db::Value>> ListFromRdb(RdbValue&& v, const EncodeOptions&) {
+  if (v.kind != RdbValue::Kind::kList) return base::Status::Error("not a list");
+  std::unique_ptr<db::Value> out = db::ListValue::FromItems(std::move(v.items));
+  return out;
+}
+#endif
+
+#ifdef SHOAL_HAVE_HASH_VALUE
+base::Status HashToRdb(const db::Value& v, RdbValue* out) {
+  out->kind = RdbValue::Kind::kHash;
+  out->hash.clear();
+  for (auto& [f, val] : static_cast<const db::HashValue&>(v).Pairs()) {
+    out->hash.emplace_back(std::string(f), std::string(val));
+  }
+  return base::Status::Ok();
+}
+
+base::Result<std::unique_ptr<db::Value>> HashFromRdb(RdbValue&& v, const EncodeOptions& opt) {
+  if (v.kind != RdbValue::Kind::kHash) return base::Status::Error("not a hash");
+  db::HashLimits lim;
+  lim.max_listpack_entries = opt.hash_max_listpack_entries;
+  lim.max_listpack_value = opt.hash_max_listpack_value;
+  std::vector<db::HashValue::Pair> pairs;
+  pairs.reserve(v.hash.size());
+  for (auto& [f, val] : v.hash) pairs.push_back({std::move(f), std::move(val)});
+  std::unique_ptr<db::Value> out = db::HashValue::FromPairs(std::move(pairs), lim);
+  return out;
+}
+#endif
 
 #ifdef SHOAL_HAVE_SET_VALUE
 base::Status SetToRdb(const db::Value& v, RdbValue* out) {
@@ -62,6 +108,12 @@ base::Result<std::unique_ptr<db::Value>> ZSetFromRdb(RdbValue&& v, const EncodeO
 }  // namespace
 
 void RegisterBuiltinValueCodecs() {
+#ifdef SHOAL_HAVE_LIST_VALUE
+  RegisterValueCodec(db::ObjType::kList, {&ListToRdb, &ListFromRdb});
+#endif
+#ifdef SHOAL_HAVE_HASH_VALUE
+  RegisterValueCodec(db::ObjType::kHash, {&HashToRdb, &HashFromRdb});
+#endif
 #ifdef SHOAL_HAVE_SET_VALUE
   RegisterValueCodec(db::ObjType::kSet, {&SetToRdb, &SetFromRdb});
 #endif

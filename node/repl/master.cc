@@ -357,7 +357,7 @@ void Replication::Cron(int64_t now_ms) {
   (void)now_ms;
   int64_t now = base::MonoMs();
   // Master: periodic PING into the stream while replicas are attached.
-  if (!is_replica() && !replicas_.empty() &&
+  if (!is_replica() && !replicas_.empty() && !paused_ &&
       now - last_ping_ms_ >= s_.ping_period_s * 1000) {
     last_ping_ms_ = now;
     std::string_view ping[] = {"ping"};

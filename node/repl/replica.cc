@@ -275,6 +275,7 @@ void Replication::OnLinkData() {
           master_repl_offset_ = reploff_;
           if (!backlog_active_) CreateBacklog();
           link_state_ = LinkState::kConnected;
+          ever_connected_ = true;
           handshake_step_ = kStreaming;
           if (cb_.role_changed) cb_.role_changed(true);
         } else if (line.starts_with("-NOMASTERLINK") || line.starts_with("-LOADING")) {
@@ -363,6 +364,7 @@ void Replication::OnRdbLoaded(std::string_view rdb) {
   cached_replid_.clear();
   cached_offset_ = -1;
   link_state_ = LinkState::kConnected;
+  ever_connected_ = true;
   handshake_step_ = kStreaming;
   stat_sync_full_++;
   LOG_INFO("MASTER <-> REPLICA sync: Finished with success");
@@ -402,6 +404,13 @@ void Replication::ApplyStream() {
     if (!sock_) return;
   }
   rbuf_.erase(0, pos);
+}
+
+int64_t Replication::data_age_ms() const {
+  if (!ever_connected_) return INT64_MAX / 4;
+  int64_t now = base::MonoMs();
+  if (link_state_ == LinkState::kConnected) return now - last_io_ms_;
+  return now - link_down_since_ms_;
 }
 
 void Replication::SendAck() {

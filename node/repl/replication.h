@@ -113,6 +113,12 @@ class Replication {
   int master_port() const { return master_port_; }
   // Sends REPLCONF ACK <offset> to our master now (REPLCONF GETACK).
   void SendAck();
+  // Milliseconds since we last heard from our master (link down: since it
+  // went down; never connected: a very large age). Failover validity check.
+  int64_t data_age_ms() const;
+  // Manual failover pause: no periodic PING into the stream, so the replica
+  // can reach exactly our offset.
+  void set_paused(bool p) { paused_ = p; }
 
   // --- Both ------------------------------------------------------------------
   void Cron(int64_t now_ms);  // every 100 ms
@@ -194,6 +200,8 @@ class Replication {
   int64_t link_down_since_ms_ = 0;
   int64_t connect_after_ms_ = 0;
   resp::RequestParser parser_;
+  bool paused_ = false;
+  bool ever_connected_ = false;
 };
 
 const char* LinkStateName(LinkState s);

@@ -283,7 +283,9 @@ void ClientConn::Block(const commands::CommandSpec& spec, std::span<const std::s
   blocked_args_.assign(args.begin(), args.end());
   blocked_keys_.clear();
   for (auto& k : keys) {
-    blocked_keys_.push_back(std::to_string(client_.db) + "\n" + k);
+    // Pseudo keys ("\0WAIT", "\0PAUSE") are not per database.
+    std::string prefix = (!k.empty() && k[0] == '\0') ? "*\n" : std::to_string(client_.db) + "\n";
+    blocked_keys_.push_back(prefix + k);
   }
   server_.AddBlocked(client_.id, blocked_keys_);
   if (timeout_ms > 0) {

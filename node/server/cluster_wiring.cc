@@ -45,7 +45,12 @@ base::Status Server::StartCluster() {
   o.node_timeout_ms = s.cluster_node_timeout;
   o.require_full_coverage = s.cluster_require_full_coverage;
   o.allow_replica_migration = s.cluster_allow_replica_migration;
+  o.replica_validity_factor = static_cast<int>(s.cluster_replica_validity_factor);
+  o.repl_ping_replica_period_s = static_cast<int>(s.repl_ping_replica_period);
+  o.migration_barrier = static_cast<int>(s.cluster_migration_barrier);
+  o.replica_no_failover = s.cluster_replica_no_failover;
   cluster_ = std::make_unique<cluster::ClusterState>(o, "", base::UnixMs());
+  cluster_options_ = o;
 
   nodes_conf_path_ = s.cluster_config_file;
   std::ifstream in(nodes_conf_path_);
@@ -99,6 +104,33 @@ base::Status Server::StartCluster() {
   if (!st.ok()) return st;
   LOG_INFO("Cluster bus listening on port {}", listen_bus);
 
+  for (auto name : {"cluster-node-timeout", "cluster-replica-validity-factor",
+                    "repl-ping-replica-period", "cluster-migration-barrier",
+                    "cluster-replica-no-failover", "cluster-allow-replica-migration",
+                    "cluster-require-full-coverage"}) {
+    cfg_.OnChange(name, [this] {
+      auto& cs = cfg_.s;
+      auto t = cluster_options_;
+      t.node_timeout_ms = cs.cluster_node_timeout;
+      t.replica_validity_factor = static_cast<int>(cs.cluster_replica_validity_factor);
+      t.repl_ping_replica_period_s = static_cast<int>(cs.repl_ping_replica_period);
+      t.migration_barrier = static_cast<int>(cs.cluster_migration_barrier);
+      t.replica_no_failover = cs.cluster_replica_no_failover;
+      t.allow_replica_migration = cs.cluster_allow_replica_migration;
+      t.require_full_coverage = cs.cluster_require_full_coverage;
+      cluster_options_ = t;
+      cluster_->SetTunables(t);
+    });
+  }
+  engine_.cluster_failover = [this](int mode) -> std::string {
+    cluster_->SetNow(base::UnixMs());
+    auto m = mode == 1   ? cluster::ClusterState::FailoverMode::kForce
+             : mode == 2 ? cluster::ClusterState::FailoverMode::kTakeover
+                         : cluster::ClusterState::FailoverMode::kDefault;
+    auto fst = cluster_->Failover(m);
+    return fst.ok() ? "" : fst.message();
+  };
+  hooks.pause_writes = [this](bool paused) { SetWritesPaused(paused); };
   engine_.cluster = cluster_.get();
   engine_.cluster_flush = [this]() { bus_->Flush(); };
   engine_.cluster_save_config = [this]() -> std::string {
@@ -140,6 +172,8 @@ void Server::FillClusterStatus(NodeStatus& st) {
   st.cluster_size = cluster_->cluster_size();
   st.my_slots = cluster_->myself().num_slots;
   st.current_epoch = cluster_->current_epoch();
+  st.failovers_won = cluster_->failover_stats().failovers_won;
+  st.elections_started = cluster_->failover_stats().elections_started;
   if (cluster_->myself().IsReplica()) st.role = "replica";
 }
 

@@ -88,7 +88,7 @@ void Server::StartReplication() {
     }
     dispatcher_.set_read_only(replica && cfg_.s.replica_read_only);
   };
-  cb.acks_changed = [this]() { SignalKeyReady(0, std::string_view("\x00WAIT", 5)); };
+  cb.acks_changed = [this]() { SignalKeyReady(-1, std::string_view("\x00WAIT", 5)); };
   repl_ = std::make_unique<repl::Replication>(io_, ReplSettings(), std::move(cb));
   engine_.repl = repl_.get();
   master_client_.is_master_link = true;
@@ -116,6 +116,7 @@ void Server::StartReplication() {
     hooks.repl_offset = [this]() -> uint64_t {
       return static_cast<uint64_t>(repl_->master_repl_offset());
     };
+    hooks.repl_data_age_ms = [this]() -> int64_t { return repl_->data_age_ms(); };
     hooks.on_master_changed = [this](const cluster::NodeInfo* master) {
       if (master) {
         LOG_INFO("Cluster: replicating from {} at {}:{}", master->name, master->ip, master->port);

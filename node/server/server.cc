@@ -270,6 +270,15 @@ void Server::OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
 
 void Server::Unregister(uint64_t id) { conns_.erase(id); }
 
+void Server::SetWritesPaused(bool paused) {
+  if (paused == writes_paused_) return;
+  writes_paused_ = paused;
+  engine_.writes_paused = paused;
+  if (repl_) repl_->set_paused(paused);
+  LOG_INFO("Manual failover: client writes {}", paused ? "paused" : "resumed");
+  if (!paused) SignalKeyReady(-1, std::string_view("\x00PAUSE", 6));
+}
+
 void Server::AddBlocked(uint64_t id, const std::vector<std::string>& keys) {
   for (auto& k : keys) blocked_on_[k].push_back(id);
 }
@@ -285,7 +294,8 @@ void Server::RemoveBlocked(uint64_t id, const std::vector<std::string>& keys) {
 }
 
 void Server::SignalKeyReady(int db, std::string_view key) {
-  std::string k = std::to_string(db) + "\n";
+  // Pseudo keys ("\0WAIT", "\0PAUSE") are not per database.
+  std::string k = (!key.empty() && key[0] == '\0') ? "*\n" : std::to_string(db) + "\n";
   k.append(key);
   if (key.empty()) {
     // Whole database changed (FLUSHDB / SWAPDB): every key of it.

@@ -24,6 +24,7 @@
 #include "node/commands/engine.h"
 #include "node/config/config.h"
 #include "node/db/keyspace.h"
+#include "node/cluster/cluster_state.h"
 #include "node/server/status.h"
 
 #include <future>
@@ -86,6 +87,10 @@ class Server {
   void RemoveBlocked(uint64_t client_id, const std::vector<std::string>& keys);
   void SignalKeyReady(int db, std::string_view key);
 
+  // Manual failover: the master pauses client writes until its replica
+  // caught up (writes wait, they are not refused).
+  void SetWritesPaused(bool paused);
+
   // Connection registry (engine thread).
   void Unregister(uint64_t id);
   size_t client_count() const { return conns_.size(); }
@@ -124,6 +129,8 @@ class Server {
   std::unique_ptr<cluster::ClusterState> cluster_;
   std::unique_ptr<cluster::BusTransport> bus_;
   std::string nodes_conf_path_;
+  cluster::ClusterState::Options cluster_options_;
+  bool writes_paused_ = false;
   std::unique_ptr<repl::Replication> repl_;
   std::unique_ptr<persist::Persistence> persistence_;
   bool shutdown_prepared_ = false;

@@ -28,6 +28,8 @@ struct NodeStatus {
   int cluster_size = 0;  // masters serving at least one slot
   int my_slots = 0;
   uint64_t current_epoch = 0;
+  uint64_t failovers_won = 0;      // this node replaced its master
+  uint64_t elections_started = 0;
   // Replication.
   bool master_link_up = false;  // replica: link to master up and synced
   std::string master_host;

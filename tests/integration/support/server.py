@@ -235,6 +235,10 @@ def make_shoal(args=(), no_persistence=True, **kw):
     so that both report the same configuration.
     """
     extra = (NO_PERSISTENCE if no_persistence else []) + list(args)
+    # Health endpoints off unless the test asks for them (several nodes share
+    # one host here; the product default is 8080).
+    if not target_is_redis() and "--shoal-http-port" not in extra:
+        extra += ["--shoal-http-port", "0"]
     kw.setdefault("name", "shoal")
     return Server(shoal_binary(), extra, **kw)
 

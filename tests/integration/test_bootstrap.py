@@ -1,0 +1,185 @@
+# Zero-touch formation (issue 6): identical shoal processes with the same
+# settings find each other through DNS (the real resolver path, see
+# support/nsnode.py) and form one 3-master / 3-replica cluster with no manual
+# step, whatever the start order; a newcomer joins as a replica; a full
+# restart on new addresses re-forms the cluster with its data.
+
+import os
+import random
+import time
+
+import pytest
+import redis
+
+from support.nsnode import HostsFile, NsNode
+from support.ports import free_port_on_all, loopback_addresses
+
+SERVICE = "shoal-nodes"
+REPEATS = int(os.environ.get("SHOAL_FORMATION_REPEATS", "20"))
+MAX_DELAY = float(os.environ.get("SHOAL_FORMATION_MAX_DELAY", "5"))
+
+
+def node_args(port, size=6):
+    return ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
+            "--shoal-discovery", f"dns:{SERVICE}:{port}", "--shoal-cluster-size", str(size)]
+
+
+def cluster_view(n):
+    r = redis.Redis(host=n.host, port=n.port, decode_responses=True, socket_timeout=2)
+    info = r.execute_command("CLUSTER", "INFO")
+    state = [l for l in info.splitlines() if l.startswith("cluster_state:")][0].split(":")[1]
+    nodes = []
+    for l in r.execute_command("CLUSTER", "NODES").splitlines():
+        f = l.split()
+        slots = []
+        for s in f[8:]:
+            if s.startswith("["):
+                continue
+            a, _, b = s.partition("-")
+            slots.append((int(a), int(b or a)))
+        nodes.append({"id": f[0], "addr": f[1].split("@")[0], "flags": f[2], "master": f[3],
+                      "slots": slots})
+    return state.strip(), nodes
+
+
+def wait_formed(nodes, timeout=30, masters=3):
+    """Waits until every node reports cluster_state:ok and all views agree on
+    one cluster of len(nodes) nodes with `masters` masters (roles spread by
+    gossip, so agreement comes a moment after the state turns ok)."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            views = [cluster_view(n) for n in nodes]
+        except (redis.RedisError, OSError) as e:
+            last = e
+            time.sleep(0.1)
+            continue
+        if all(s == "ok" for s, _ in views) and all(len(v) == len(nodes) for _, v in views):
+            try:
+                check_one_cluster(views, len(nodes), masters)
+                return views
+            except AssertionError as e:
+                last = e
+        else:
+            last = [s for s, _ in views]
+        time.sleep(0.1)
+    raise AssertionError(f"cluster did not form: {last}")
+
+
+def check_one_cluster(views, n_nodes, masters=3):
+    """No split brain: every node knows the same node ids, every slot has
+    exactly one owner in every view, and the views agree on the owners."""
+    ids = {frozenset(x["id"] for x in v) for _, v in views}
+    assert len(ids) == 1, f"nodes disagree on membership: {ids}"
+    owners_per_view = []
+    for _, v in views:
+        owner = [None] * 16384
+        for x in v:
+            for a, b in x["slots"]:
+                for s in range(a, b + 1):
+                    assert owner[s] is None, f"slot {s} has two owners"
+                    owner[s] = x["id"]
+        assert None not in owner, "some slot has no owner"
+        owners_per_view.append(tuple(owner))
+    assert len(set(owners_per_view)) == 1, "views disagree on slot owners"
+    _, v = views[0]
+    ms = [x for x in v if "master" in x["flags"]]
+    rs = [x for x in v if "slave" in x["flags"]]
+    assert len(ms) == masters and len(rs) == n_nodes - masters
+    assert all(r["master"] in {m["id"] for m in ms} for r in rs)
+
+
+@pytest.fixture
+def dns(tmp_path):
+    return HostsFile(SERVICE, str(tmp_path))
+
+
+def start_all(hosts_file, addrs, port, dirs, size=6, delays=None):
+    nodes = []
+    order = list(range(len(addrs)))
+    random.shuffle(order)
+    t0 = time.time()
+    for i in order:
+        if delays is not None:
+            target = t0 + delays[i]
+            if target > time.time():
+                time.sleep(target - time.time())
+        n = NsNode(hosts_file, args=node_args(port, size), host=addrs[i], port=port, dir=dirs[i],
+                   name=f"shoal-{i}")
+        n.start()
+        nodes.append(n)
+    return nodes
+
+
+def test_six_nodes_form_one_cluster_whatever_the_start_order(dns, tmp_path, record_property):
+    addrs = loopback_addresses(6)
+    dns.set(addrs)
+    rng = random.Random(int(os.environ.get("SHOAL_FORMATION_SEED", "1")))
+    times = []
+    for rep in range(REPEATS):
+        port = free_port_on_all(addrs, with_bus=True)
+        dirs = [str(tmp_path / f"r{rep}" / f"n{i}") for i in range(6)]
+        delays = [rng.uniform(0, MAX_DELAY) for _ in range(6)]
+        nodes = start_all(dns, addrs, port, dirs, delays=delays)
+        try:
+            last_start = time.time()
+            views = wait_formed(nodes)
+            times.append(time.time() - last_start)
+            check_one_cluster(views, 6)
+        finally:
+            for n in nodes:
+                n.kill()
+    times.sort()
+    record_property("formation_seconds_median", round(times[len(times) // 2], 2))
+    record_property("formation_seconds_worst", round(times[-1], 2))
+    print(f"\n{REPEATS} formations, 0 split brains; from the last node's start to "
+          f"cluster_state:ok everywhere: median {times[len(times) // 2]:.2f}s, "
+          f"worst {times[-1]:.2f}s")
+
+
+def test_a_newcomer_joins_as_replica_and_a_full_restart_on_new_addresses_keeps_data(
+        dns, tmp_path):
+    addrs = loopback_addresses(7)
+    first6 = addrs[:6]
+    dns.set(first6)
+    port = free_port_on_all(addrs + loopback_addresses(6, first=31), with_bus=True)
+    dirs = [str(tmp_path / f"n{i}") for i in range(7)]
+    nodes = start_all(dns, first6, port, dirs[:6])
+    try:
+        views = wait_formed(nodes)
+        check_one_cluster(views, 6)
+        rc = redis.RedisCluster(host=first6[0], port=port)
+        for i in range(500):
+            rc.set(f"k{i}", i)
+        rc.close()
+        # A seventh, fresh node appears in DNS: it joins as a replica.
+        dns.set(addrs)
+        newcomer = NsNode(dns, args=node_args(port), host=addrs[6], port=port, dir=dirs[6],
+                          name="shoal-6")
+        newcomer.start()
+        nodes.append(newcomer)
+        views = wait_formed(nodes)
+        check_one_cluster(views, 7)
+        # Full restart: every node comes back on a NEW address with its data dir.
+        for n in nodes:
+            n.stop()
+        new_addrs = loopback_addresses(7, first=31)
+        dns.set(new_addrs)
+        moved = []
+        for i, n in enumerate(nodes):
+            m = NsNode(dns, args=node_args(port), host=new_addrs[i], port=port, dir=dirs[i],
+                       name=f"shoal-{i}-moved")
+            m.start()
+            moved.append(m)
+        nodes = moved
+        views = wait_formed(nodes, timeout=60)
+        check_one_cluster(views, 7)
+        for _, v in views:
+            assert all(x["addr"].split(":")[0] in new_addrs for x in v), v
+        rc = redis.RedisCluster(host=new_addrs[0], port=port)
+        missing = [i for i in range(500) if rc.get(f"k{i}") != str(i).encode()]
+        assert not missing, f"{len(missing)} keys lost"
+    finally:
+        for n in nodes:
+            n.kill()
