@@ -26,8 +26,16 @@ RUN apt-get update -qq \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF >/dev/null \
- && cmake --build /build -j"$(nproc)" \
+# SHOAL_PREBUILT=build/shoal reuses a binary already built on a Debian 12 host
+# (same libraries as this stage) instead of compiling again: CI's end-to-end
+# test uses it to stay inside its time budget. Empty (the default): compile.
+ARG SHOAL_PREBUILT=""
+RUN if [ -n "$SHOAL_PREBUILT" ]; then \
+      install -D -m 0755 "$SHOAL_PREBUILT" /build/shoal; \
+    else \
+      cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF >/dev/null \
+      && cmake --build /build -j"$(nproc)"; \
+    fi \
  && strip /build/shoal
 # The runtime root filesystem: the binary, every library it loads, the loader.
 RUN set -e; mkdir -p /rootfs/usr/local/bin /rootfs/etc /rootfs/tmp /rootfs/data; \

@@ -10,7 +10,7 @@
 #  - the headless Service publishes not-ready addresses;
 #  - every probe path and port is one the binary serves (when a built binary
 #    is available: SHOAL_BIN, else build*/shoal, the binary is started on
-#    loopback and asked), and every SHOAL_* variable is one the binary knows.
+#    loopback and asked; without SHOAL_BIN the newest build*/shoal), and every SHOAL_* variable is one the binary knows.
 #
 # Run: /usr/bin/python3 -m pytest tests/e2e/test_manifests.py -q
 
@@ -69,10 +69,8 @@ def find_binary():
     cand = os.environ.get("SHOAL_BIN")
     if cand and os.access(cand, os.X_OK):
         return cand
-    for path in sorted(glob.glob(os.path.join(ROOT, "build*", "shoal"))):
-        if os.access(path, os.X_OK):
-            return path
-    return None
+    built = [p for p in glob.glob(os.path.join(ROOT, "build*", "shoal")) if os.access(p, os.X_OK)]
+    return max(built, key=os.path.getmtime) if built else None
 
 
 @pytest.fixture(scope="module")
