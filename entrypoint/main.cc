@@ -14,8 +14,10 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "entrypoint/bootstrap/bootstrap.h"
+#include "entrypoint/bootstrap/handoff.h"
 #include "entrypoint/config/load_config.h"
 #include "entrypoint/discovery/discovery.h"
 #include "entrypoint/health/health_server.h"
@@ -92,14 +94,41 @@ int main(int argc, char** argv) {
   // health, asio), so they all inherit the blocked signal mask and only the
   // supervisor's thread ever takes SIGTERM/SIGINT/SIGQUIT/SIGCHLD/SIGHUP.
   std::atomic<node::server::Server*> live_server{nullptr};
+  // The node's own address for the control plane's RESP calls.
+  std::string self_ip = "127.0.0.1";
+  for (const std::string& b : cfg.s.bind) {
+    std::string a = !b.empty() && b[0] == '-' ? b.substr(1) : b;
+    if (a != "*" && a != "::*" && a != "0.0.0.0" && a != "::") self_ip = a;
+    break;
+  }
+  entrypoint::bootstrap::PeerAddr self_addr{self_ip, static_cast<int>(cfg.s.port)};
   entrypoint::supervisor::SupervisorOptions so;
   so.shutdown_timeout = std::chrono::seconds(cfg.s.shoal_shutdown_timeout);
-  so.on_shutdown = [&live_server](int) {
-    if (auto* s = live_server.load()) {
+  const bool cluster_mode = cfg.s.cluster_enabled;
+  const std::string password = cfg.s.requirepass;
+  const int64_t shutdown_timeout_s = cfg.s.shoal_shutdown_timeout;
+  so.on_shutdown = [&live_server, self_addr, cluster_mode, password, shutdown_timeout_s](int) {
+    auto* s = live_server.load();
+    if (!s) _exit(kExitOk);  // nothing started yet: nothing to save
+    if (!cluster_mode) {
       s->RequestShutdown();
-    } else {
-      _exit(kExitOk);  // nothing started yet: nothing to save
+      return;
     }
+    // The handoff blocks for up to seconds: not on the signal thread, which
+    // must stay free to reap children and to see a second signal.
+    std::thread([s, self_addr, password, shutdown_timeout_s] {
+      // A master hands its slots to a replica first, leaving time for the
+      // AOF flush and the exit inside the shutdown timeout.
+      auto budget = std::chrono::milliseconds(
+          std::max<int64_t>(500, shutdown_timeout_s * 1000 - 2000));
+      auto r = entrypoint::bootstrap::HandOffSlots(self_addr, password, budget);
+      if (r.attempted) {
+        LOG_INFO("Shutdown handoff: {} ({:.2f}s)", r.detail, r.seconds);
+      } else {
+        LOG_INFO("Shutdown handoff skipped: {}", r.detail);
+      }
+      s->RequestShutdown();
+    }).detach();
   };
   entrypoint::supervisor::Supervisor supervisor(so);
   if (auto sst = supervisor.Start(); !sst.ok()) {
@@ -193,13 +222,7 @@ int main(int argc, char** argv) {
     bo.replicas = static_cast<int>(cfg.s.shoal_replicas);
     bo.password = cfg.s.requirepass;
     bo.forget_after_s = cfg.s.shoal_forget_after;
-    std::string self_ip = "127.0.0.1";
-    for (const std::string& b : cfg.s.bind) {
-      std::string a = !b.empty() && b[0] == '-' ? b.substr(1) : b;
-      if (a != "*" && a != "::*" && a != "0.0.0.0" && a != "::") self_ip = a;
-      break;
-    }
-    bo.self = {self_ip, static_cast<int>(cfg.s.port)};
+    bo.self = self_addr;
     auto* disc = discovery.get();
     bootstrap = std::make_unique<entrypoint::bootstrap::Bootstrap>(bo, [disc] {
       std::vector<entrypoint::bootstrap::PeerAddr> out;

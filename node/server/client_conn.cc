@@ -184,6 +184,9 @@ void ClientConn::RunCommand() {
 bool ClientConn::OutputOverLimit() const {
   auto& lim = server_.config().s.client_output_buffer_limit_normal;
   if (client_.is_replica || client_.monitor) return false;
+  if (commands::IsPubSubClient(server_.engine(), client_)) {
+    return commands::PubSubOutputOverLimit(server_.engine(), client_, out_.size() + writing_.size());
+  }
   return lim.hard && out_.size() + writing_.size() > lim.hard;
 }
 
@@ -258,6 +261,7 @@ void ClientConn::Teardown() {
     m.erase(std::remove(m.begin(), m.end(), &client_), m.end());
   }
   commands::UnwatchAll(eng, client_);
+  commands::PubSubClientGone(eng, client_);
   if (client_.is_replica && server_.replication()) server_.replication()->OnClientClosed(client_.id);
   if (client_.blocked) {
     server_.RemoveBlocked(client_.id, blocked_keys_);
@@ -305,7 +309,10 @@ bool ClientConn::RetryBlocked() {
   std::vector<std::string_view> args(blocked_args_.begin(), blocked_args_.end());
   reblocked_ = false;
   reply_.set_protocol(client_.proto);
-  server_.dispatcher().Call(client_, *blocked_spec_, args, reply_);
+  // Through every check again, as a new command: the node may have lost the
+  // slot (MOVED), become a replica (READONLY) or still be paused meanwhile.
+  // Executing it directly would acknowledge a write the cluster never sees.
+  server_.dispatcher().Execute(client_, args, reply_);
   if (reblocked_) return false;
   Unblock(false);
   return true;

@@ -1,0 +1,90 @@
+// entrypoint/bootstrap/handoff.cc -- see handoff.h.
+
+#include "entrypoint/bootstrap/handoff.h"
+
+#include <thread>
+
+#include "entrypoint/bootstrap/resp_client.h"
+#include "node/base/log.h"
+
+namespace entrypoint::bootstrap {
+
+namespace {
+
+bool Call(const PeerAddr& a, const std::string& password, std::vector<std::string> args,
+          Reply* out) {
+  RespClient c(a.ip, a.port, 1000);
+  Reply r;
+  if (!password.empty() && (!c.Call({"AUTH", password}, &r) || !r.ok())) return false;
+  return c.Call(args, out);
+}
+
+bool Nodes(const PeerAddr& self, const std::string& password, std::vector<NodeEntry>* out) {
+  Reply r;
+  if (!Call(self, password, {"CLUSTER", "NODES"}, &r) || r.type != Reply::Type::kBulk) {
+    return false;
+  }
+  *out = ParseClusterNodes(r.str);
+  return true;
+}
+
+}  // namespace
+
+HandoffResult HandOffSlots(const PeerAddr& self, const std::string& password,
+                           std::chrono::milliseconds deadline) {
+  HandoffResult res;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<NodeEntry> nodes;
+  if (!Nodes(self, password, &nodes)) {
+    res.detail = "not in cluster mode or not answering";
+    return res;
+  }
+  const NodeEntry* me = nullptr;
+  for (auto& n : nodes) {
+    if (n.is_myself()) me = &n;
+  }
+  if (!me || !me->is_master() || me->slots == 0) {
+    res.detail = "not a master with slots";
+    return res;
+  }
+  const NodeEntry* replica = nullptr;
+  for (auto& n : nodes) {
+    if (n.master == me->id && n.connected && !n.failed() && !n.ip.empty()) {
+      replica = &n;
+      break;
+    }
+  }
+  if (!replica) {
+    res.detail = "no healthy replica to hand the slots to";
+    return res;
+  }
+  res.attempted = true;
+  LOG_INFO("Shutdown: handing my slots over to replica {} ({}:{})", replica->id, replica->ip,
+           replica->port);
+  Reply r;
+  PeerAddr rep{replica->ip, replica->port};
+  if (!Call(rep, password, {"CLUSTER", "FAILOVER"}, &r) || !r.ok()) {
+    res.detail = "CLUSTER FAILOVER refused: " + r.str;
+    return res;
+  }
+  std::string my_id = me->id;
+  while (std::chrono::steady_clock::now() - start < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::vector<NodeEntry> now;
+    if (!Nodes(self, password, &now)) continue;
+    for (auto& n : now) {
+      if (n.is_myself() && !n.is_master()) {
+        res.demoted = true;
+        res.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        res.detail = "replica " + replica->id + " took over";
+        return res;
+      }
+    }
+  }
+  res.detail = "the replica did not take over before the deadline";
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return res;
+}
+
+}  // namespace entrypoint::bootstrap
