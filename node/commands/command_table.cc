@@ -16,9 +16,11 @@
 #include "node/commands/handlers.h"
 #include "node/commands/hashes_handlers.h"
 #include "node/commands/lists_handlers.h"
+#include "node/commands/migrate_handlers.h"
 #include "node/commands/repl_handlers.h"
 #include "node/commands/shoal_handlers.h"
 #include "node/commands/persist_handlers.h"
+#include "node/commands/pubsub_handlers.h"
 #include "node/commands/sets_handlers.h"
 #include "node/commands/zsets_handlers.h"
 
@@ -215,6 +217,8 @@ CommandSpec kCommands[] = {
 #include "node/commands/table_sets.inc"
 #include "node/commands/table_zsets.inc"
 #include "node/commands/table_persist.inc"
+#include "node/commands/table_pubsub.inc"
+#include "node/commands/table_migrate.inc"
   // --- transactions
   {"discard", 1, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {}, &Discard, kAclTransaction},
   {"exec", 1, kNoScript | kLS | kSkipSlowlog | kTxImmediate, {}, &Exec, kAclTransaction},
