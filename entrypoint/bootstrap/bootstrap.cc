@@ -229,6 +229,16 @@ void Bootstrap::Step() {
     SetPhase("waiting-for-engine");
     return;
   }
+  // While a coordinator holds our claim, it alone changes our membership:
+  // acting on our own now (e.g. joining as someone's replica) would race it.
+  {
+    std::string owner;
+    if (Cmd(opts_.self, {"SHOAL", "CLAIMED"}, nullptr, &owner) && !owner.empty() &&
+        owner != me.id) {
+      SetPhase("claimed by coordinator " + owner.substr(0, 8));
+      return;
+    }
+  }
   // One view per node id (a node may be reachable under several addresses).
   std::map<std::string, PeerView> by_id;
   for (auto& p : peers) {

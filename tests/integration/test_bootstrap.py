@@ -88,6 +88,9 @@ def check_one_cluster(views, n_nodes, masters=3):
     rs = [x for x in v if "slave" in x["flags"]]
     assert len(ms) == masters and len(rs) == n_nodes - masters
     assert all(r["master"] in {m["id"] for m in ms} for r in rs)
+    # Replicas are spread: no master has two more replicas than another.
+    per_master = [sum(r["master"] == m["id"] for r in rs) for m in ms]
+    assert max(per_master) - min(per_master) <= 1, f"unbalanced replicas: {per_master}"
 
 
 @pytest.fixture
