@@ -186,3 +186,50 @@ def test_a_newcomer_joins_as_replica_and_a_full_restart_on_new_addresses_keeps_d
     finally:
         for n in nodes:
             n.kill()
+
+
+def test_a_replaced_node_is_forgotten_everywhere_and_its_replacement_joins(dns, tmp_path):
+    addrs = loopback_addresses(6)
+    dns.set(addrs)
+    port = free_port_on_all(addrs, with_bus=True)
+    dirs = [str(tmp_path / f"n{i}") for i in range(6)]
+    forget = ["--shoal-forget-after", "3"]
+    nodes = []
+    for i in range(6):
+        n = NsNode(dns, args=node_args(port) + forget, host=addrs[i], port=port, dir=dirs[i],
+                   name=f"shoal-{i}")
+        n.start()
+        nodes.append(n)
+    try:
+        views = wait_formed(nodes)
+        _, v = views[0]
+        victim_view = [x for x in v if "slave" in x["flags"]][0]
+        victim = [n for n in nodes if f"{n.host}:{n.port}" == victim_view["addr"]][0]
+        old_id = victim_view["id"]
+        victim.kill()
+        # Its replacement: same address, empty data dir.
+        fresh_dir = str(tmp_path / "replacement")
+        repl = NsNode(dns, args=node_args(port) + forget, host=victim.host, port=port,
+                      dir=fresh_dir, name="shoal-replacement")
+        nodes = [n for n in nodes if n is not victim]
+        time.sleep(4)  # the old node is FAIL for longer than shoal-forget-after
+        repl.start()
+        nodes.append(repl)
+        deadline = time.time() + 40
+        while time.time() < deadline:
+            try:
+                views = [cluster_view(n) for n in nodes]
+                known = [{x["id"] for x in nv} for _, nv in views]
+                if all(old_id not in k for k in known) and all(len(k) == 6 for k in known):
+                    check_one_cluster(views, 6)
+                    break
+            except (AssertionError, redis.RedisError, OSError):
+                pass
+            time.sleep(0.25)
+        else:
+            raise AssertionError(f"old id still known or replacement not joined: {known}")
+        r = redis.Redis(host=repl.host, port=repl.port)
+        assert r.execute_command("ROLE")[0] == b"slave"
+    finally:
+        for n in nodes:
+            n.kill()
