@@ -228,6 +228,7 @@ base::Status Server::Start() {
     auto st = StartCluster();
     if (!st.ok()) return st;
   }
+  StartPubSub();  // after StartCluster: wraps its route check
   StartReplication();
   for (auto& a : acceptors_) Accept(*a);
   ScheduleCron();

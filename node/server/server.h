@@ -22,6 +22,7 @@
 #include "node/base/result.h"
 #include "node/commands/dispatcher.h"
 #include "node/commands/engine.h"
+#include "node/commands/pubsub_handlers.h"
 #include "node/config/config.h"
 #include "node/db/keyspace.h"
 #include "node/cluster/cluster_state.h"
@@ -113,6 +114,7 @@ class Server {
   void StartReplication();            // repl_wiring.cc
   repl::Settings ReplSettings() const;
   void FillReplStatus(NodeStatus& st);
+  void StartPubSub();                 // pubsub_wiring.cc
   void ConfigureDb(db::Keyspace& ks);
 
   config::Config& cfg_;
@@ -143,6 +145,7 @@ class Server {
   std::vector<std::string> ready_keys_;
   bool ready_posted_ = false;
   void HandleReadyKeys();
+  std::unique_ptr<commands::PubSubHub> pubsub_;  // pubsub_wiring.cc
 };
 
 }  // namespace node::server
