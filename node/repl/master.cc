@@ -72,11 +72,70 @@ void Replication::ClearReplicationId2() {
 void Replication::ChangeReplicationId() { replid_ = RandomReplId(); }
 
 void Replication::ShiftReplicationId() {
+  restored_history_ = false;
   replid2_ = replid_;
   second_replid_offset_ = master_repl_offset_ + 1;
   ChangeReplicationId();
-  LOG_INFO("Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
-           replid2_, second_replid_offset_, replid_);
+  LOG_INFO(
+      "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+      replid2_, second_replid_offset_, replid_);
+}
+
+bool Replication::RestoreFromRdbAux(std::string_view replid, int64_t offset) {
+  if (replid.size() != 40 || offset < 0) return false;
+  for (char c : replid) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  // As a master after a restart (§7.2): the saved history becomes replid2,
+  // valid up to the saved offset, and a new ID starts there. A replica that
+  // is not ahead of the file (the file was written at a clean shutdown, or it
+  // lagged) continues with PSYNC <saved id> <its offset + 1>; one that is
+  // ahead (kill -9 after an older save) has bytes we lost, and must not
+  // continue: replid2 only covers offsets <= saved offset + 1.
+  ChangeReplicationId();
+  replid2_ = std::string(replid);
+  second_replid_offset_ = offset + 1;
+  master_repl_offset_ = offset;
+  reploff_ = offset;
+  restored_history_ = true;
+  // An empty backlog positioned right after the saved offset.
+  CreateBacklog();
+  slaveseldb_ = -1;
+  no_replicas_since_ms_ = base::MonoMs();
+  if (is_replica()) {
+    cached_replid_ = replid2_;
+    cached_offset_ = offset;
+  }
+  LOG_INFO("Replication history {} up to offset {} restored from the RDB file; new ID {}", replid2_,
+           offset, replid_);
+  return true;
+}
+
+bool Replication::OnlyRestoredHistory() const {
+  return restored_history_ && master_repl_offset_ + 1 == second_replid_offset_;
+}
+
+bool Replication::SaveInfo(std::string* replid, int64_t* offset) const {
+  if (is_replica()) {
+    if (link_state_ == LinkState::kConnected) {
+      *replid = replid_;
+      *offset = reploff_;
+      return true;
+    }
+    if (!cached_replid_.empty() && cached_offset_ >= 0) {
+      *replid = cached_replid_;
+      *offset = cached_offset_;
+      return true;
+    }
+    return false;
+  }
+  // Nothing written since the restore: our whole history is the restored
+  // ID's, the one other nodes know it by.
+  *replid = OnlyRestoredHistory() ? replid2_ : replid_;
+  *offset = master_repl_offset_;
+  return true;
 }
 
 // --- Backlog ---------------------------------------------------------------
@@ -99,8 +158,8 @@ void Replication::AppendBacklog(std::string_view bytes) {
   memcpy(&backlog_[backlog_idx_], bytes.data(), first);
   if (first < n) memcpy(&backlog_[0], bytes.data() + first, n - first);
   backlog_idx_ = (backlog_idx_ + n) % cap;
-  backlog_histlen_ = std::min<int64_t>(backlog_histlen_ + static_cast<int64_t>(n),
-                                       static_cast<int64_t>(cap));
+  backlog_histlen_ =
+      std::min<int64_t>(backlog_histlen_ + static_cast<int64_t>(n), static_cast<int64_t>(cap));
   backlog_off_ = master_repl_offset_ - backlog_histlen_ + 1;
 }
 
@@ -115,8 +174,9 @@ std::string Replication::BacklogFrom(int64_t offset) const {
   if (len <= 0) return out;
   size_t cap = backlog_.size();
   // Oldest byte is at (idx - histlen) mod cap.
-  size_t start = (backlog_idx_ + cap - static_cast<size_t>(backlog_histlen_) +
-                  static_cast<size_t>(skip)) % cap;
+  size_t start =
+      (backlog_idx_ + cap - static_cast<size_t>(backlog_histlen_) + static_cast<size_t>(skip)) %
+      cap;
   out.resize(static_cast<size_t>(len));
   size_t first = std::min(static_cast<size_t>(len), cap - start);
   memcpy(out.data(), &backlog_[start], first);
@@ -177,8 +237,8 @@ std::string Replication::Psync(uint64_t client_id, const std::string& peer_ip,
   r.ack_time_ms = base::MonoMs();
   // Partial resynchronisation (§6).
   if (!legacy && req_replid != "?") {
-    bool id_ok = req_replid == replid_ ||
-                 (req_replid == replid2_ && offset <= second_replid_offset_);
+    bool id_ok =
+        req_replid == replid_ || (req_replid == replid2_ && offset <= second_replid_offset_);
     if (id_ok && BacklogCovers(offset)) {
       std::string head = r.capa_psync2 ? "+CONTINUE " + replid_ + "\r\n" : "+CONTINUE\r\n";
       cb_.send_to_client(client_id, head);
@@ -186,9 +246,10 @@ std::string Replication::Psync(uint64_t client_id, const std::string& peer_ip,
       if (!tail.empty()) cb_.send_to_client(client_id, tail);
       r.online = true;
       stat_sync_partial_ok_++;
-      LOG_INFO("Partial resynchronization request from {} accepted. Sending {} bytes of backlog "
-               "starting from offset {}.",
-               r.ip, tail.size(), offset);
+      LOG_INFO(
+          "Partial resynchronization request from {} accepted. Sending {} bytes of backlog "
+          "starting from offset {}.",
+          r.ip, tail.size(), offset);
       return "";
     }
     stat_sync_partial_err_++;
@@ -213,8 +274,8 @@ std::string Replication::Psync(uint64_t client_id, const std::string& peer_ip,
   cb_.send_to_client(client_id, head);
   cb_.send_to_client(client_id, rdb);
   r.online = true;
-  LOG_INFO("Synchronization with replica {}:{} started: full resync of {} bytes at offset {}",
-           r.ip, r.port, rdb.size(), master_repl_offset_);
+  LOG_INFO("Synchronization with replica {}:{} started: full resync of {} bytes at offset {}", r.ip,
+           r.port, rdb.size(), master_repl_offset_);
   return "";
 }
 
@@ -265,7 +326,8 @@ std::string Replication::Replconf(uint64_t client_id, std::span<const std::strin
 void Replication::OnClientClosed(uint64_t client_id) {
   auto it = replicas_.find(client_id);
   if (it == replicas_.end()) return;
-  if (it->second.online) LOG_INFO("Connection with replica {}:{} lost.", it->second.ip, it->second.port);
+  if (it->second.online)
+    LOG_INFO("Connection with replica {}:{} lost.", it->second.ip, it->second.port);
   replicas_.erase(it);
   if (replicas_.empty()) no_replicas_since_ms_ = base::MonoMs();
 }
@@ -335,9 +397,9 @@ std::string Replication::InfoSection(bool replica_read_only, int64_t replica_pri
   int i = 0;
   for (auto& [id, r] : replicas_) {
     if (!r.online) continue;
-    line("slave" + std::to_string(i++),
-         "ip=" + r.ip + ",port=" + std::to_string(r.port) + ",state=online,offset=" +
-             std::to_string(r.ack_off) + ",lag=" + std::to_string((now - r.ack_time_ms) / 1000));
+    line("slave" + std::to_string(i++), "ip=" + r.ip + ",port=" + std::to_string(r.port) +
+                                            ",state=online,offset=" + std::to_string(r.ack_off) +
+                                            ",lag=" + std::to_string((now - r.ack_time_ms) / 1000));
   }
   line("master_failover_state", "no-failover");
   line("master_replid", replid_);

@@ -36,8 +36,11 @@ void Replication::SetMaster(const std::string& host, int port) {
   bool was_master = !is_replica();
   if (!was_master && host == master_host_ && port == master_port_) return;
   if (was_master) {
-    // Demotion: continue from our own history (§7.3).
-    cached_replid_ = replid_;
+    // Demotion: continue from our own history (§7.3). Right after a restore
+    // from an RDB with nothing written since, that history is the restored
+    // ID's (replid2), which the new master may know; our own new ID it cannot
+    // know, so asking with it would force a full resync.
+    cached_replid_ = OnlyRestoredHistory() ? replid2_ : replid_;
     cached_offset_ = master_repl_offset_;
     if (cb_.role_changed) cb_.role_changed(true);
   } else {
@@ -165,18 +168,18 @@ void Replication::ReadLink() {
   if (!sock_) return;
   auto alive = link_alive_;
   auto buf = std::make_shared<std::array<char, 65536>>();
-  sock_->async_read_some(asio::buffer(*buf), [this, alive, buf](const asio::error_code& ec,
-                                                                size_t n) {
-    if (!*alive) return;
-    if (ec) {
-      CloseLink(ec == asio::error::eof ? "connection closed by master" : "read error");
-      return;
-    }
-    last_io_ms_ = base::MonoMs();
-    rbuf_.append(buf->data(), n);
-    OnLinkData();
-    if (*alive && sock_) ReadLink();
-  });
+  sock_->async_read_some(
+      asio::buffer(*buf), [this, alive, buf](const asio::error_code& ec, size_t n) {
+        if (!*alive) return;
+        if (ec) {
+          CloseLink(ec == asio::error::eof ? "connection closed by master" : "read error");
+          return;
+        }
+        last_io_ms_ = base::MonoMs();
+        rbuf_.append(buf->data(), n);
+        OnLinkData();
+        if (*alive && sock_) ReadLink();
+      });
 }
 
 bool Replication::ReadLine(std::string* line) {
@@ -206,8 +209,8 @@ void Replication::OnLinkData() {
     switch (handshake_step_) {
       case kWaitPong: {
         if (!ReadLine(&line)) return;
-        if (!(line.starts_with("+") || line.starts_with("-NOAUTH") ||
-              line.starts_with("-NOPERM") || line.starts_with("-ERR operation not permitted"))) {
+        if (!(line.starts_with("+") || line.starts_with("-NOAUTH") || line.starts_with("-NOPERM") ||
+              line.starts_with("-ERR operation not permitted"))) {
           LOG_WARN("Error reply to PING from master: '{}'", line);
           CloseLink("bad PING reply");
           return;
@@ -234,8 +237,8 @@ void Replication::OnLinkData() {
       case kWaitHandshakeReplies: {
         if (!ReadLine(&line)) return;
         if (line.empty()) break;
-        bool first = pending_replies_ == (s_.masterauth.empty() ? 0 : 1) + 2 +
-                                             (s_.announce_ip.empty() ? 0 : 1);
+        bool first = pending_replies_ ==
+                     (s_.masterauth.empty() ? 0 : 1) + 2 + (s_.announce_ip.empty() ? 0 : 1);
         if (first && !s_.masterauth.empty() && line.starts_with("-")) {
           LOG_WARN("Unable to AUTH to MASTER: {}", line);
           CloseLink("AUTH failed");
@@ -252,9 +255,8 @@ void Replication::OnLinkData() {
           size_t sp = parts.find(' ');
           fullresync_replid_ = parts.substr(0, sp);
           if (fullresync_replid_.size() != 40) fullresync_replid_.assign(40, '0');
-          fullresync_offset_ = sp == std::string::npos
-                                   ? 0
-                                   : base::ParseInt64(parts.substr(sp + 1)).value_or(0);
+          fullresync_offset_ =
+              sp == std::string::npos ? 0 : base::ParseInt64(parts.substr(sp + 1)).value_or(0);
           LOG_INFO("Full resync from master: {}:{}", fullresync_replid_, fullresync_offset_);
           link_state_ = LinkState::kSync;
           handshake_step_ = kWaitBulkHeader;
@@ -273,6 +275,7 @@ void Replication::OnLinkData() {
           }
           reploff_ = cached_offset_;
           master_repl_offset_ = reploff_;
+          restored_history_ = false;
           if (!backlog_active_) CreateBacklog();
           link_state_ = LinkState::kConnected;
           ever_connected_ = true;
@@ -357,6 +360,7 @@ void Replication::OnRdbLoaded(std::string_view rdb) {
     return;
   }
   replid_ = fullresync_replid_;
+  restored_history_ = false;
   master_repl_offset_ = fullresync_offset_ < 0 ? 0 : fullresync_offset_;
   reploff_ = master_repl_offset_;
   ClearReplicationId2();
@@ -366,7 +370,8 @@ void Replication::OnRdbLoaded(std::string_view rdb) {
   link_state_ = LinkState::kConnected;
   ever_connected_ = true;
   handshake_step_ = kStreaming;
-  stat_sync_full_++;
+  // sync_full counts full syncs served as a master (Redis's INFO stats), not
+  // the ones received here.
   LOG_INFO("MASTER <-> REPLICA sync: Finished with success");
   if (cb_.role_changed) cb_.role_changed(true);
   SendAck();

@@ -40,9 +40,9 @@ struct Settings {
   int64_t ping_period_s = 10;
   int64_t timeout_s = 60;
   std::string masterauth, masteruser;
-  int listening_port = 6379;     // what we announce to our master
-  std::string announce_ip;       // replica-announce-ip
-  std::string bind_ip;           // source address of the link to the master ("" = any)
+  int listening_port = 6379;  // what we announce to our master
+  std::string announce_ip;    // replica-announce-ip
+  std::string bind_ip;        // source address of the link to the master ("" = any)
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
 };
@@ -51,8 +51,8 @@ enum class LinkState { kNone, kConnect, kConnecting, kHandshake, kSync, kConnect
 
 struct ReplicaClient {
   uint64_t client_id = 0;
-  std::string ip;       // announced or peer address
-  int port = 0;         // listening-port
+  std::string ip;  // announced or peer address
+  int port = 0;    // listening-port
   bool capa_eof = false, capa_psync2 = false;
   bool online = false;
   int64_t ack_off = 0;
@@ -121,6 +121,24 @@ class Replication {
   void set_paused(bool p) { paused_ = p; }
 
   // --- Both ------------------------------------------------------------------
+  // At startup, after loading an RDB whose repl-id / repl-offset AUX fields
+  // were written by a save of this node (the shutdown save of a clean
+  // SIGTERM): continue that history, as Redis 7 does. The saved ID becomes
+  // replid2 valid up to offset + 1 under a new ID, with an empty backlog
+  // starting at offset + 1, so replicas that are not ahead of the file
+  // continue with a partial resync and ones that are ahead (stale file after
+  // kill -9) get a full one. When this node becomes a replica (REPLICAOF,
+  // nodes.conf, or demotion by the cluster) with nothing written since, it
+  // asks PSYNC <saved id> <offset + 1>, so a returning old master resyncs
+  // partially from the promoted replica (which holds that ID as replid2).
+  // Call before SetMaster. Returns false and changes nothing when replid is
+  // not 40 hex characters or offset is negative (untrusted file contents).
+  bool RestoreFromRdbAux(std::string_view replid, int64_t offset);
+  // What a snapshot saved now should carry as repl-id / repl-offset (false:
+  // nothing worth saving, e.g. a replica that never completed a sync). A
+  // replica saves its master's ID and its processed offset; a master its own.
+  bool SaveInfo(std::string* replid, int64_t* offset) const;
+
   void Cron(int64_t now_ms);  // every 100 ms
   int64_t master_repl_offset() const { return master_repl_offset_; }
   const std::string& replid() const { return replid_; }
@@ -144,6 +162,11 @@ class Replication {
   void ClearReplicationId2();
   void DisconnectReplicas();
   void SendToReplicas(std::string_view bytes);
+
+  // True after RestoreFromRdbAux while nothing was written since: our whole
+  // history is then the restored ID's (now replid2), and our new ID is known
+  // to nobody. (After a promotion our replicas know the new ID: keep it.)
+  bool OnlyRestoredHistory() const;
 
   // Replica link.
   void Connect();
@@ -174,6 +197,7 @@ class Replication {
   int64_t no_replicas_since_ms_ = 0;
   int64_t last_ping_ms_ = 0;
   bool getack_pending_ = false;
+  bool restored_history_ = false;  // RestoreFromRdbAux ran; see OnlyRestoredHistory
   uint64_t stat_sync_full_ = 0, stat_sync_partial_ok_ = 0, stat_sync_partial_err_ = 0;
 
   // Replica-side state.
@@ -187,11 +211,11 @@ class Replication {
   bool writing_ = false;
   int handshake_step_ = 0;
   int pending_replies_ = 0;
-  std::string cached_replid_;   // PSYNC continuation after demotion / link loss
+  std::string cached_replid_;  // PSYNC continuation after demotion / link loss
   int64_t cached_offset_ = -1;
-  int64_t reploff_ = 0;          // processed offset
-  int64_t rdb_size_ = -1;        // "$<len>" transfer
-  std::string eof_mark_;         // "$EOF:<mark>" transfer
+  int64_t reploff_ = 0;    // processed offset
+  int64_t rdb_size_ = -1;  // "$<len>" transfer
+  std::string eof_mark_;   // "$EOF:<mark>" transfer
   std::string rdb_;
   std::string fullresync_replid_;
   int64_t fullresync_offset_ = 0;

@@ -12,7 +12,8 @@
 #     (SIGTERM) and restarted resyncs partially (sync_partial_ok);
 #   - a mixed cluster fails over both ways: a shoal replica of a redis-server
 #     master and a redis-server replica of a shoal master get promoted.
-# Figures are printed (pytest -s). SHOAL_FAILOVER_LONG=1 adds repeated runs.
+# Figures are printed (pytest -s). SHOAL_FAILOVER_LONG=1 repeats the kill -9
+# runs; SHOAL_TEST_TARGET_IS_REDIS=1 runs the same scenarios on redis-server.
 
 import os
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 import redis
 
 from support.ports import free_port_on_all, loopback_addresses
-from support.server import REDIS_CLI
+from support.server import REDIS_CLI, target_is_redis
 from support.slotwriter import SlotWriter, key_slot
 
 LONG = os.environ.get("SHOAL_FAILOVER_LONG", "") not in ("", "0")
@@ -146,10 +147,18 @@ def read_through_cluster(seeds):
 
 
 def shoal_six(shoal_factory, node_timeout, persistence=False):
+    """Six nodes of the binary under test (redis-server with
+    SHOAL_TEST_TARGET_IS_REDIS=1, which gives the oracle's figures)."""
     hosts = loopback_addresses(6)
     port = free_port_on_all(hosts, with_bus=True)
-    return [shoal_factory(["--cluster-enabled", "yes", "--cluster-node-timeout", str(node_timeout)],
-                          host=h, port=port, with_bus=True, no_persistence=not persistence)
+
+    def extra(h):
+        if target_is_redis():
+            return ["--cluster-announce-ip", h, "--protected-mode", "no"]
+        return []
+    return [shoal_factory(["--cluster-enabled", "yes", "--cluster-node-timeout", str(node_timeout)]
+                          + extra(h), host=h, port=port, with_bus=True,
+                          no_persistence=not persistence)
             for h in hosts]
 
 
@@ -211,32 +220,33 @@ def kill_master_under_load(nodes, node_timeout, label):
 
 @pytest.mark.parametrize("node_timeout", [1000, 5000])
 def test_kill9_master_promotes_replica(node_timeout, shoal_factory, record_property):
-    nodes = shoal_six(shoal_factory, node_timeout)
-    create_cluster(nodes)
     runs = 3 if LONG else 1
-    outages = []
+    figs, problems = [], []
     for r in range(runs):
-        if r:
-            # Fresh cluster for each repetition.
-            for n in nodes:
-                n.stop()
-            nodes = shoal_six(shoal_factory, node_timeout)
-            create_cluster(nodes)
+        nodes = shoal_six(shoal_factory, node_timeout)
+        create_cluster(nodes)
         victim, heir, fig, lost_wait = kill_master_under_load(nodes, node_timeout,
                                                               f"kill -9 run {r + 1}")
-        outages.append(fig["outage_s"])
+        figs.append(fig)
         for k, v in fig.items():
-            record_property(f"{k}_{node_timeout}_{r}", v)
-        assert lost_wait == [], f"WAIT-acknowledged writes lost: {lost_wait[:10]}"
-        assert fig["outage_s"] < node_timeout / 1000 + 2, fig
+            record_property(f"{k}_{r}", v)
+        if lost_wait:
+            problems.append(f"run {r + 1}: WAIT-acknowledged writes lost: {lost_wait[:10]}")
+        if fig["outage_s"] >= node_timeout / 1000 + 2:
+            problems.append(f"run {r + 1}: outage {fig['outage_s']:.2f}s over the target "
+                            f"{node_timeout / 1000 + 2:.2f}s")
         # The dead master's slots now belong to the heir on every survivor.
         survivors = [n for n in nodes if n is not victim]
         hid = myid(heir)
         for n in survivors:
             row = [e for e in nodes_table(n) if e["id"] == hid][0]
             assert "master" in row["flags"] and row["slots"], (n, row)
+        for n in nodes:
+            n.stop()
     if runs > 1:
-        print(f"\noutages at {node_timeout} ms: {sorted(outages)}")
+        print(f"\noutages at {node_timeout} ms: "
+              f"{sorted(round(f['outage_s'], 2) for f in figs)}")
+    assert problems == []
 
 
 # --- 4. CLUSTER FAILOVER under load ------------------------------------------------
@@ -295,8 +305,8 @@ def test_returning_master_rejoins_as_replica_and_resyncs(shoal_factory):
     victim.kill()
     wait_until(lambda: role_of(heir) == "master", 20, what="heir promoted")
     wait_all_ok([n for n in nodes if n is not victim])
-    for i, k in enumerate(keys):
-        w.write(k, f"v{1000 + i}")
+    for i, k in enumerate(keys):  # acknowledged by the heir (retried until it is)
+        wait_until(lambda: w.write(k, f"v{1000 + i}"), 10, step=0.05, what=f"write {k}")
     full0, part0 = sync_stat(heir, "sync_full"), sync_stat(heir, "sync_partial_ok")
     t0 = time.time()
     victim.restart()

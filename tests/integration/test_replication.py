@@ -317,13 +317,36 @@ def test_clean_master_restart_allows_partial_resync(shoal_factory):
     write_load(master, n=300, seed=4)
     wait_in_sync(master, replica)
     replid = info(master)["master_replid"]
+    offset = info(master)["master_repl_offset"]
+    # INFO counters restart from 0; the log fallback counts across restarts.
+    from_info = "sync_partial_ok" in info(master, "stats")
+    partial0 = 0 if from_info else stat(master, "sync_partial_ok")
+    full0 = 0 if from_info else stat(master, "sync_full")
     master.restart()  # SIGTERM: shutdown save
     mi = info(master)
-    print(f"\nafter clean restart: replid kept {mi['master_replid'] == replid}, "
-          f"offset {mi['master_repl_offset']}")
+    print(f"\nafter clean restart: saved replid is now replid2 "
+          f"{mi['master_replid2'] == replid}, offset {offset} -> {mi['master_repl_offset']}")
     wait_in_sync(master, replica)
-    partial, full = stat(master, "sync_partial_ok"), stat(master, "sync_full")
-    print(f"clean restart: master sync_partial_ok={partial} sync_full={full}")
-    assert mi["master_replid"] == replid
+    partial = stat(master, "sync_partial_ok") - partial0
+    full = stat(master, "sync_full") - full0
+    print(f"clean restart: master sync_partial_ok +{partial}, sync_full +{full}")
+    # As Redis 7: the saved history continues as replid2 (valid up to the
+    # saved offset + 1) under a new ID, so only replicas not ahead of the
+    # file can continue.
+    assert mi["master_replid2"] == replid and mi["master_repl_offset"] == offset
+    assert int(mi["second_repl_offset"]) == int(offset) + 1
     assert partial == 1 and full == 0
     assert compare_datasets(master, replica, "after clean master restart") == []
+    # After kill -9 nothing new was saved: the RDB of the clean stop is loaded
+    # again, but the writes since are gone; the replica must not continue
+    # from an offset the master no longer has -> a full resync.
+    write_load(master, n=50, seed=5, prefix="lost")
+    wait_in_sync(master, replica)
+    full0 = 0 if from_info else stat(master, "sync_full")
+    master.kill()
+    master.restart()
+    wait_in_sync(master, replica)
+    full = stat(master, "sync_full") - full0
+    print(f"after kill -9 and restart: master sync_full +{full}")
+    assert full == 1
+    assert compare_datasets(master, replica, "after kill -9 master restart") == []
