@@ -52,7 +52,7 @@ struct Client {
   std::vector<std::string> watched_keys;
   bool watch_dirty = false;  // a watched key changed: EXEC fails
   // Introspection for CLIENT LIST / INFO
-  std::string last_cmd = "NULL";
+  const struct CommandSpec* last_cmd = nullptr;  // CLIENT LIST cmd= (name built on demand)
   size_t qbuf = 0, qbuf_free = 0, obuf_bytes = 0;
   uint64_t tot_net_in = 0, tot_net_out = 0, tot_cmds = 0;
   // Set by the connection: close it (CLIENT KILL), or push bytes to it

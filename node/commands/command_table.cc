@@ -240,7 +240,8 @@ uint32_t ImpliedAcl(uint32_t flags, uint32_t acl) {
 }
 
 struct Index {
-  std::unordered_map<std::string, const CommandSpec*> top;
+  // Keys view the rows' static names: lookups need no allocation.
+  std::unordered_map<std::string_view, const CommandSpec*> top;
   Index() {
     for (auto& c : kCommands) {
       c.acl = ImpliedAcl(c.flags, c.acl);
@@ -274,7 +275,7 @@ const CommandSpec* LookupCommand(std::string_view name) {
     buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   }
   auto& idx = GetIndex();
-  auto it = idx.top.find(std::string(buf, name.size()));
+  auto it = idx.top.find(std::string_view(buf, name.size()));
   return it == idx.top.end() ? nullptr : it->second;
 }
 

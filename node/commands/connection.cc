@@ -55,7 +55,7 @@ std::string ClientInfoLine(const Engine& eng, const Client& c) {
   s += " argv-mem=0 multi-mem=0 rbs=" + std::to_string(c.qbuf + c.qbuf_free) + " rbp=0";
   s += " obl=0 oll=0 omem=" + std::to_string(c.obuf_bytes);
   s += " tot-mem=" + std::to_string(c.qbuf + c.qbuf_free + c.obuf_bytes + 1024);
-  s += " events=r cmd=" + c.last_cmd;
+  s += " events=r cmd=" + (c.last_cmd ? FullName(*c.last_cmd) : std::string("NULL"));
   s += " user=" + c.user;
   s += " redir=-1 resp=" + std::to_string(c.proto) + "\n";
   return s;

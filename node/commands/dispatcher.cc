@@ -154,7 +154,7 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
       return;
     }
   }
-  client.last_cmd = FullName(*spec);
+  client.last_cmd = spec;
   if (!engine_.hot.requirepass.empty() && !client.authenticated && !(spec->flags & kNoAuth)) {
     reject(kErrNoAuth);
     StatsFor(*spec).rejected_calls++;

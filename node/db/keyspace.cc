@@ -2,6 +2,8 @@
 
 #include "node/db/keyspace.h"
 
+#include <malloc.h>
+
 #include <cmath>
 
 #include "node/base/clock.h"
@@ -210,6 +212,37 @@ void InitAccess(Entry* e, bool lfu) {
 }
 }  // namespace
 
+namespace {
+
+// Rewrites a string entry's value inside its own block when the new value
+// fits (the common SET-over-SET case: no allocation, no free). The entry's
+// key and expire layout stay; only value bytes, storage and flags change.
+bool OverwriteStringInPlace(Entry* e, std::string_view value, int64_t expire_ms, StrEnc enc) {
+  if (e->type != ObjType::kString || e->storage == Storage::kPtr) return false;
+  if ((expire_ms >= 0) != e->has_expire()) return false;
+  std::optional<int64_t> iv;
+  if (enc == StrEnc::kAuto && value.size() <= 20) iv = base::ParseInt64(value);
+  size_t value_bytes = iv ? 8 : 4 + value.size();
+  if (!iv && value.size() > kEmbedMax) return false;
+  size_t need = sizeof(Entry) + (expire_ms >= 0 ? 8 : 0) + e->key_len + value_bytes;
+  if (need > malloc_usable_size(e)) return false;
+  if (expire_ms >= 0) e->set_expire_in_place(expire_ms);
+  e->flags = static_cast<uint8_t>(e->flags & Entry::kHasExpire);
+  if (iv) {
+    e->storage = Storage::kInt;
+    e->set_int_in_place(*iv);
+  } else {
+    e->storage = Storage::kEmbedded;
+    uint32_t n = static_cast<uint32_t>(value.size());
+    memcpy(e->value_ptr(), &n, 4);
+    memcpy(e->value_ptr() + 4, value.data(), value.size());
+    if (enc == StrEnc::kRaw || value.size() > kEmbstrLimit) e->flags |= Entry::kRawEncoding;
+  }
+  return true;
+}
+
+}  // namespace
+
 Entry* Keyspace::SetString(std::string_view key, std::string_view value, int64_t expire_ms,
                            bool keep_ttl, StrEnc enc) {
   int slot = base::KeyHashSlot(key);
@@ -217,6 +250,10 @@ Entry* Keyspace::SetString(std::string_view key, std::string_view value, int64_t
   SlotTable& t = slots_[static_cast<size_t>(slot)];
   Entry* old = t.Find(key, h);
   if (old && keep_ttl && expire_ms < 0) expire_ms = old->expire_ms();
+  if (old && OverwriteStringInPlace(old, value, expire_ms, enc)) {
+    InitAccess(old, use_lfu_);
+    return old;
+  }
   Entry* e = NewStringEntry(key, h, value, expire_ms, enc);
   InitAccess(e, use_lfu_);
   if (old) {
