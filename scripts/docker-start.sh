@@ -13,7 +13,16 @@ state=${SHOAL_DOCKERD_STATE:-/tmp/shoal-dockerd}
 mkdir -p "$state"
 
 if docker info >/dev/null 2>&1; then
-  echo "docker-start: an engine is already running; using it"
+  # Ours only if the recorded PID is a live dockerd (an earlier start that
+  # was not stopped); otherwise forget the stale record so that the stop
+  # script leaves this engine alone.
+  pid=$(cat "$state/dockerd.pid" 2>/dev/null || true)
+  if [ -z "$pid" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != dockerd ]; then
+    rm -f "$state/dockerd.pid"
+    echo "docker-start: an engine is already running; using it (not ours: left running)"
+  else
+    echo "docker-start: our dockerd pid $pid is already running"
+  fi
   exit 0
 fi
 # What we change on the host, so that docker-stop.sh can put it back.
