@@ -18,21 +18,19 @@ using Clock = std::chrono::steady_clock;
 constexpr int kSlots = 16384;
 constexpr int64_t kClaimTtlMs = 30000;
 
-int CountSlots(const std::vector<std::string>& toks, size_t from) {
-  int n = 0;
+std::vector<std::pair<int, int>> SlotRanges(const std::vector<std::string>& toks, size_t from) {
+  std::vector<std::pair<int, int>> out;
   for (size_t i = from; i < toks.size(); i++) {
     const std::string& t = toks[i];
     if (t.empty() || t[0] == '[') continue;  // open-slot markers
     size_t dash = t.find('-');
-    if (dash == std::string::npos) {
-      n++;
-    } else {
-      auto a = node::base::ParseInt64(std::string_view(t).substr(0, dash));
-      auto b = node::base::ParseInt64(std::string_view(t).substr(dash + 1));
-      if (a && b && *b >= *a) n += static_cast<int>(*b - *a + 1);
-    }
+    auto a = node::base::ParseInt64(std::string_view(t).substr(0, dash));
+    auto b = dash == std::string::npos
+                 ? a
+                 : node::base::ParseInt64(std::string_view(t).substr(dash + 1));
+    if (a && b && *b >= *a) out.emplace_back(static_cast<int>(*a), static_cast<int>(*b));
   }
-  return n;
+  return out;
 }
 }  // namespace
 
@@ -71,7 +69,8 @@ std::vector<NodeEntry> ParseClusterNodes(const std::string& text) {
     e.flags = t[2];
     e.master = t[3];
     e.connected = t[7] == "connected";
-    e.slots = CountSlots(t, 8);
+    e.ranges = SlotRanges(t, 8);
+    for (auto& [a, b] : e.ranges) e.slots += b - a + 1;
     out.push_back(std::move(e));
   }
   return out;
@@ -277,6 +276,28 @@ void Bootstrap::Step() {
   }
   if (me.fresh()) {
     if (formed) {
+      // Enough fresh nodes together make a new shard; a lone one waits a
+      // moment for company, then joins as a replica.
+      std::vector<PeerView> fresh{me};
+      for (auto& v : views) {
+        if (v.fresh()) fresh.push_back(v);
+      }
+      std::sort(fresh.begin(), fresh.end(),
+                [](const PeerView& a, const PeerView& b) { return a.addr < b.addr; });
+      if (static_cast<int>(fresh.size()) >= opts_.replicas + 1) {
+        if (fresh[0].id != me.id) {
+          SetPhase("waiting-for-shard-coordinator " + fresh[0].addr.str());
+          return;
+        }
+        fresh.resize(static_cast<size_t>(opts_.replicas + 1));
+        Grow(fresh, *formed, me);
+        return;
+      }
+      if (fresh_since_ == Clock::time_point{}) fresh_since_ = Clock::now();
+      if (Clock::now() - fresh_since_ < std::chrono::milliseconds(opts_.join_grace_ms)) {
+        SetPhase("waiting for more fresh nodes before joining");
+        return;
+      }
       SetPhase("joining");
       std::string err;
       if (!Cmd(opts_.self, {"CLUSTER", "MEET", formed->addr.ip, std::to_string(formed->addr.port)},
@@ -405,6 +426,141 @@ void Bootstrap::Form(const std::vector<PeerView>& participants, const PeerView& 
   formation_seconds_ = std::chrono::duration<double>(Clock::now() - started_).count();
   LOG_INFO("Bootstrap: cluster formed with {} masters and {} replicas", plan.masters.size(),
            plan.replicas.size());
+  SetPhase("formed");
+}
+
+void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const PeerView& me) {
+  SetPhase("growing");
+  auto started = Clock::now();
+  std::vector<PeerAddr> claimed;
+  auto release = [&] {
+    for (auto& c : claimed) Cmd(c, {"SHOAL", "RELEASE", me.id});
+  };
+  for (auto& g : group) {
+    std::string err;
+    if (!Cmd(g.addr, {"SHOAL", "CLAIM", me.id, std::to_string(kClaimTtlMs * 4)}, &err)) {
+      SetError("new-shard member " + g.addr.str() + " did not confirm: " + err);
+      release();
+      return;
+    }
+    claimed.push_back(g.addr);
+  }
+  const PeerView& nm = group[0];
+  LOG_INFO("Bootstrap: {} fresh nodes form a new shard; {} becomes its master", group.size(),
+           nm.addr.str());
+  for (auto& g : group) {
+    Cmd(g.addr, {"CLUSTER", "MEET", formed.addr.ip, std::to_string(formed.addr.port)});
+  }
+  // Wait until the cluster knows the new master and it knows the cluster.
+  PeerView fv, nv;
+  auto deadline = Clock::now() + std::chrono::seconds(20);
+  bool known = false;
+  while (!known && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!Query(formed.addr, &fv) || !Query(nm.addr, &nv)) continue;
+    bool in_formed = false;
+    for (auto& n : fv.nodes) in_formed |= n.id == nm.id && !n.handshake();
+    // Its own state must be ok too: a node refuses RESTORE-ASKING with
+    // CLUSTERDOWN until then (Redis's startup delay applies to it).
+    bool sees_all =
+        nv.known_nodes >= fv.known_nodes && nv.slots_assigned == 16384 && nv.state_ok;
+    known = in_formed && sees_all;
+  }
+  if (!known) {
+    SetError("the new master " + nm.addr.str() + " did not join in time");
+    release();
+    return;
+  }
+  // Slots to move: the new master takes an equal share, from the end of
+  // each existing master's ranges.
+  std::vector<const NodeEntry*> masters;
+  for (auto& n : fv.nodes) {
+    if (n.is_master() && n.slots > 0 && !n.failed()) masters.push_back(&n);
+  }
+  int share = 16384 / static_cast<int>(masters.size() + 1);
+  std::map<std::string, RespClient*> conns;
+  std::vector<std::unique_ptr<RespClient>> owned;
+  auto conn = [&](const std::string& ip, int port) {
+    std::string k = ip + ":" + std::to_string(port);
+    if (!conns.count(k)) {
+      owned.push_back(std::make_unique<RespClient>(ip, port, 5000));
+      conns[k] = owned.back().get();
+      Reply r;
+      if (!opts_.password.empty()) conns[k]->Call({"AUTH", opts_.password}, &r);
+    }
+    return conns[k];
+  };
+  auto call = [&](RespClient* c, std::vector<std::string> args, Reply* r) {
+    return c->Call(args, r) && r->ok();
+  };
+  RespClient* dst = conn(nm.addr.ip, nm.addr.port);
+  int moved = 0, keys = 0;
+  for (const NodeEntry* m : masters) {
+    int give = m->slots - share;
+    if (give <= 0) continue;
+    RespClient* src = conn(m->ip, m->port);
+    std::vector<int> slots;
+    for (auto it = m->ranges.rbegin(); it != m->ranges.rend() && give > 0; ++it) {
+      for (int s = it->second; s >= it->first && give > 0; s--, give--) slots.push_back(s);
+    }
+    for (int s : slots) {
+      Reply r;
+      std::string ss = std::to_string(s);
+      // On any failure the slot is closed again (never left open: clients
+      // would bounce between ASK and MOVED), and the grow stops here.
+      auto abort_slot = [&](const std::string& why) {
+        Reply ignored;
+        call(dst, {"CLUSTER", "SETSLOT", ss, "STABLE"}, &ignored);
+        call(src, {"CLUSTER", "SETSLOT", ss, "STABLE"}, &ignored);
+        SetError(why);
+        release();
+      };
+      if (!call(dst, {"CLUSTER", "SETSLOT", ss, "IMPORTING", m->id}, &r) ||
+          !call(src, {"CLUSTER", "SETSLOT", ss, "MIGRATING", nm.id}, &r)) {
+        abort_slot("SETSLOT " + ss + ": " + r.str);
+        return;
+      }
+      while (true) {
+        if (!call(src, {"CLUSTER", "GETKEYSINSLOT", ss, "100"}, &r) || r.elements.empty()) break;
+        std::vector<std::string> mig = {"MIGRATE", nm.addr.ip, std::to_string(nm.addr.port), "",
+                                        "0", "10000", "REPLACE"};
+        if (!opts_.password.empty()) {
+          mig.push_back("AUTH");
+          mig.push_back(opts_.password);
+        }
+        mig.push_back("KEYS");
+        for (auto& k : r.elements) mig.push_back(k.str);
+        Reply mr;
+        if (!call(src, mig, &mr)) {
+          abort_slot("MIGRATE slot " + ss + ": " + mr.str);
+          return;
+        }
+        keys += static_cast<int>(r.elements.size());
+      }
+      // The new owner first (it bumps its epoch), then the old one, then the
+      // other masters (gossip would tell them too).
+      call(dst, {"CLUSTER", "SETSLOT", ss, "NODE", nm.id}, &r);
+      call(src, {"CLUSTER", "SETSLOT", ss, "NODE", nm.id}, &r);
+      for (const NodeEntry* o : masters) {
+        if (o != m) call(conn(o->ip, o->port), {"CLUSTER", "SETSLOT", ss, "NODE", nm.id}, &r);
+      }
+      moved++;
+    }
+  }
+  LOG_INFO("Bootstrap: moved {} slots ({} keys) to the new master {}", moved, keys,
+           nm.addr.str());
+  for (size_t i = 1; i < group.size(); i++) {
+    std::string err;
+    bool ok = false;
+    for (int t = 0; t < 50 && !ok; t++) {
+      ok = Cmd(group[i].addr, {"CLUSTER", "REPLICATE", nm.id}, &err);
+      if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!ok) SetError("REPLICATE on " + group[i].addr.str() + ": " + err);
+  }
+  release();
+  LOG_INFO("Bootstrap: new shard ready in {:.1f}s",
+           std::chrono::duration<double>(Clock::now() - started).count());
   SetPhase("formed");
 }
 

@@ -50,6 +50,9 @@ struct Options {
   std::string password;           // requirepass of the nodes (AUTH before commands)
   int64_t forget_after_s = 3600;  // shoal-forget-after
   int interval_ms = 1000;
+  // A lone fresh node waits this long for others before joining a formed
+  // cluster as a replica (replicas+1 fresh nodes together form a new shard).
+  int join_grace_ms = 3000;
 };
 
 // One line of CLUSTER NODES.
@@ -58,6 +61,7 @@ struct NodeEntry {
   int port = 0;
   bool connected = false;
   int slots = 0;
+  std::vector<std::pair<int, int>> ranges;  // owned slot ranges
   bool is_master() const { return flags.find("master") != std::string::npos; }
   bool is_myself() const { return flags.find("myself") != std::string::npos; }
   bool failed() const;
@@ -110,6 +114,10 @@ class Bootstrap {
   void SetPhase(std::string p);
   void SetError(std::string e);
   void Form(const std::vector<PeerView>& participants, const PeerView& me);
+  // replicas+1 fresh nodes next to a formed cluster: a new shard, with slots
+  // moved onto it by live migration (SETSLOT IMPORTING/MIGRATING, MIGRATE,
+  // SETSLOT NODE), like redis-cli --cluster add-node + rebalance.
+  void Grow(std::vector<PeerView> group, const PeerView& formed, const PeerView& me);
   void Join(const PeerView& me, const std::vector<PeerView>& views);
   void Heal(const PeerView& me, const std::vector<PeerView>& views);
 
@@ -126,6 +134,7 @@ class Bootstrap {
   std::chrono::steady_clock::time_point started_;
   std::map<std::string, std::chrono::steady_clock::time_point> failed_since_;
   std::string last_peers_;
+  std::chrono::steady_clock::time_point fresh_since_{};
 };
 
 }  // namespace entrypoint::bootstrap

@@ -233,3 +233,60 @@ def test_a_replaced_node_is_forgotten_everywhere_and_its_replacement_joins(dns, 
     finally:
         for n in nodes:
             n.kill()
+
+
+def test_two_fresh_nodes_form_a_new_shard_while_clients_keep_working(dns, tmp_path,
+                                                                      record_property):
+    import threading
+    addrs = loopback_addresses(8)
+    dns.set(addrs[:6])
+    port = free_port_on_all(addrs, with_bus=True)
+    dirs = [str(tmp_path / f"n{i}") for i in range(8)]
+    nodes = start_all(dns, addrs[:6], port, dirs[:6])
+    errors, acked = [], []
+    stop = threading.Event()
+
+    def writer():
+        rc = redis.RedisCluster(host=addrs[0], port=port)
+        i = 0
+        while not stop.is_set():
+            try:
+                rc.set(f"g{i}", i)
+                acked.append(i)
+                assert rc.get(f"g{max(0, i - 50)}") is not None
+                i += 1
+            except Exception as e:  # noqa: BLE001 - every client error counts
+                errors.append(repr(e))
+                time.sleep(0.05)
+
+    try:
+        wait_formed(nodes)
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        time.sleep(1)
+        dns.set(addrs)
+        t0 = time.time()
+        for i in (6, 7):
+            n = NsNode(dns, args=node_args(port), host=addrs[i], port=port, dir=dirs[i],
+                       name=f"shoal-{i}")
+            n.start()
+            nodes.append(n)
+        views = wait_formed(nodes, timeout=90, masters=4)
+        grow_s = time.time() - t0
+        time.sleep(1)
+        stop.set()
+        t.join(10)
+        _, v = views[0]
+        shares = sorted(sum(b - a + 1 for a, b in x["slots"]) for x in v if "master" in x["flags"])
+        record_property("new_shard_seconds", round(grow_s, 2))
+        print(f"\nnew shard ready after {grow_s:.1f}s; slots per master {shares}; "
+              f"{len(acked)} writes acknowledged, client errors: {len(errors)}")
+        assert not errors, errors[:5]
+        assert min(shares) >= 4000, shares
+        rc = redis.RedisCluster(host=addrs[0], port=port)
+        lost = [i for i in acked if rc.get(f"g{i}") != str(i).encode()]
+        assert not lost, f"{len(lost)} keys lost"
+    finally:
+        stop.set()
+        for n in nodes:
+            n.kill()
