@@ -506,7 +506,7 @@ def step_seeds():
                 f.write(SEEDS_CONF.format(ip=ip))
             os.chmod(d, 0o755)
             os.chmod(os.path.join(d, "redis.conf"), 0o644)
-            sh("docker", "run", "-d", "--name", f"{SEEDS_PREFIX}{i + 1}", "--net", SEEDS_NET,
+            sh("docker", "run", "-d", "--pull", "never", "--name", f"{SEEDS_PREFIX}{i + 1}", "--net", SEEDS_NET,
                "--ip", ip, "-v", f"{d}/redis.conf:/etc/redis/redis.conf:ro",
                "-e", f"SHOAL_DISCOVERY={discovery}", IMAGE, "/etc/redis/redis.conf")
         addrs = [(ip, 6379) for ip in ips]
