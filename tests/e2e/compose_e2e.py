@@ -206,9 +206,8 @@ def step(name):
 @step("compose")
 def step_compose():
     compose("up", "-d")
-    cids = wait_for("6 containers", lambda: len(project_containers()) == 6 and project_containers(),
-                    60)
-    log(f"6 containers up; waiting for health")
+    wait_for("6 containers", lambda: len(project_containers()) == 6, 60)
+    log("6 containers up; waiting for health")
     wait_for("6 healthy containers",
              lambda: all(health_of(c) == "healthy" for c in project_containers()), 120, 1)
     addrs = running_addrs()
@@ -506,7 +505,8 @@ def step_seeds():
                 f.write(SEEDS_CONF.format(ip=ip))
             os.chmod(d, 0o755)
             os.chmod(os.path.join(d, "redis.conf"), 0o644)
-            sh("docker", "run", "-d", "--pull", "never", "--name", f"{SEEDS_PREFIX}{i + 1}", "--net", SEEDS_NET,
+            sh("docker", "run", "-d", "--pull", "never", "--name", f"{SEEDS_PREFIX}{i + 1}",
+               "--net", SEEDS_NET,
                "--ip", ip, "-v", f"{d}/redis.conf:/etc/redis/redis.conf:ro",
                "-e", f"SHOAL_DISCOVERY={discovery}", IMAGE, "/etc/redis/redis.conf")
         addrs = [(ip, 6379) for ip in ips]

@@ -14,7 +14,8 @@ import pytest
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-@pytest.mark.skipif(os.environ.get("SHOAL_E2E") != "1", reason="set SHOAL_E2E=1 (needs root, apt, Docker)")
+@pytest.mark.skipif(os.environ.get("SHOAL_E2E") != "1",
+                    reason="set SHOAL_E2E=1 (needs root, apt, Docker)")
 def test_compose_cluster_end_to_end():
     r = subprocess.run(["bash", os.path.join(ROOT, "tests", "e2e", "run.sh")], cwd=ROOT,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

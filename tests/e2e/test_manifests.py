@@ -9,8 +9,9 @@
 #    Kubernetes: the StatefulSet's headless governing Service);
 #  - the headless Service publishes not-ready addresses;
 #  - every probe path and port is one the binary serves (when a built binary
-#    is available: SHOAL_BIN, else build*/shoal, the binary is started on
-#    loopback and asked; without SHOAL_BIN the newest build*/shoal), and every SHOAL_* variable is one the binary knows.
+#    is available: SHOAL_BIN, else the newest build*/shoal, the binary is
+#    started on loopback and asked), and
+#    every SHOAL_* variable is one the binary knows.
 #
 # Run: /usr/bin/python3 -m pytest tests/e2e/test_manifests.py -q
 
@@ -86,8 +87,8 @@ def binary_help():
 def all_shoal_env_names():
     """Every SHOAL_* name set by the Dockerfile or any manifest."""
     names = set()
-    with open(os.path.join(ROOT, "Dockerfile")) as f:
-        names.update(re.findall(r"\b(SHOAL_[A-Z0-9_]+)=", f.read()))
+    for env_line in re.findall(r"(?m)^ENV (.*)$", dockerfile_runtime_stage()):
+        names.update(re.findall(r"\b(SHOAL_[A-Z0-9_]+)=", env_line))
     for path in (COMPOSE, HOSTNET, SWARM):
         for doc in load_all(path):
             for svc in doc.get("services", {}).values():
