@@ -290,3 +290,116 @@ def test_two_fresh_nodes_form_a_new_shard_while_clients_keep_working(dns, tmp_pa
         stop.set()
         for n in nodes:
             n.kill()
+
+
+def http_get(host, port, path):
+    import http.client
+    c = http.client.HTTPConnection(host, port, timeout=3)
+    c.request("GET", path)
+    r = c.getresponse()
+    return r.status, r.read().decode()
+
+
+def parse_prometheus(text):
+    """Minimal Prometheus text-format check: every sample line is
+    `name{labels} value`, every metric has a TYPE line before its samples."""
+    import re
+    typed, samples = set(), {}
+    for line in text.splitlines():
+        if not line or line.startswith("# HELP"):
+            continue
+        if line.startswith("# TYPE"):
+            _, _, name, kind = line.split(" ", 3)
+            assert kind in ("counter", "gauge", "untyped", "summary", "histogram"), line
+            typed.add(name)
+            continue
+        m = re.fullmatch(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)', line)
+        assert m, f"bad sample line: {line!r}"
+        float(m.group(3))
+        base = m.group(1)
+        assert base in typed or base.rsplit("_", 1)[0] in typed, f"untyped metric {base}"
+        samples[base + (m.group(2) or "")] = float(m.group(3))
+    return samples
+
+
+def test_health_endpoints_and_healthcheck_answer_right_in_each_phase(dns, tmp_path):
+    import subprocess
+    from support.server import shoal_binary
+    addrs = loopback_addresses(6)
+    dns.set(addrs)
+    port = free_port_on_all(addrs, with_bus=True)
+    http = 18080
+    nodes = []
+    try:
+        first = NsNode(dns, args=node_args(port) + ["--shoal-http-port", str(http)],
+                       host=addrs[0], port=port, dir=str(tmp_path / "n0"), name="shoal-0")
+        first.start()
+        nodes.append(first)
+
+        def check(host, ready):
+            assert http_get(host, http, "/livez")[0] == 200
+            st, body = http_get(host, http, "/readyz")
+            assert (st == 200) == ready, (st, body)
+            rc = subprocess.run([shoal_binary(), "healthcheck", "--ready", "--host", host,
+                                 "--port", str(http)], capture_output=True, text=True)
+            assert (rc.returncode == 0) == ready, rc.stdout + rc.stderr
+            assert len(rc.stdout.strip().splitlines()) == 1
+            rc = subprocess.run([shoal_binary(), "healthcheck", "--host", host, "--port",
+                                 str(http)], capture_output=True, text=True)
+            assert rc.returncode == 0, rc.stdout + rc.stderr
+
+        # Alone, before formation: live, not ready; the bootstrap phase says why.
+        time.sleep(1.5)
+        check(addrs[0], ready=False)
+        st, body = http_get(addrs[0], http, "/healthz")
+        assert "waiting-for-peers" in body, body
+        for i in range(1, 6):
+            n = NsNode(dns, args=node_args(port) + ["--shoal-http-port", str(http)],
+                       host=addrs[i], port=port, dir=str(tmp_path / f"n{i}"), name=f"shoal-{i}")
+            n.start()
+            nodes.append(n)
+        wait_formed(nodes)
+        time.sleep(1)  # replicas finish their first sync
+        for a in addrs:
+            check(a, ready=True)
+        st, text = http_get(addrs[0], http, "/metrics")
+        assert st == 200
+        m = parse_prometheus(text)
+        assert m["redis_up"] == 1
+        assert m["redis_cluster_state"] == 1
+        assert m["redis_cluster_slots_assigned"] == 16384
+        assert m["redis_cluster_known_nodes"] == 6
+        st, body = http_get(addrs[0], http, "/healthz")
+        assert '"formed"' in body or "formed" in body, body
+    finally:
+        for n in nodes:
+            n.kill()
+
+
+def test_an_interrupted_formation_resumes_to_completion(dns, tmp_path):
+    """A coordinator died after giving the first master its slots: the nodes
+    keep that state (nodes.conf), and when they come back the formation is
+    finished instead of starting a second cluster."""
+    from support.server import make_shoal
+    addrs = loopback_addresses(6)
+    dns.set(addrs)
+    port = free_port_on_all(addrs, with_bus=True)
+    dirs = [str(tmp_path / f"n{i}") for i in range(6)]
+    # The half-done state: node 0 got slots 0-5460 and its config epoch.
+    plain = make_shoal(["--cluster-enabled", "yes"], host=addrs[0], port=port, dir=dirs[0],
+                       with_bus=True)
+    plain.start()
+    r = redis.Redis(host=addrs[0], port=port)
+    r.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 5460)
+    r.execute_command("CLUSTER", "SET-CONFIG-EPOCH", 1)
+    plain.stop()
+    nodes = start_all(dns, addrs, port, dirs)
+    try:
+        views = wait_formed(nodes)
+        check_one_cluster(views, 6)
+        _, v = views[0]
+        owner0 = [x for x in v if x["addr"].startswith(addrs[0] + ":")][0]
+        assert owner0["slots"] == [(0, 5460)], owner0
+    finally:
+        for n in nodes:
+            n.kill()
