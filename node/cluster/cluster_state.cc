@@ -45,6 +45,18 @@ NodeInfo* ClusterState::Find(std::string_view id) const {
 
 const NodeInfo* ClusterState::Lookup(std::string_view id) const { return Find(id); }
 
+std::vector<ClusterState::LinkView> ClusterState::Links() const {
+  std::vector<LinkView> out;
+  for (auto& [id, l] : links_) {
+    if (!l.node || l.node->InHandshake()) continue;
+    out.push_back({id, l.inbound, l.node->name, l.ctime});
+  }
+  std::sort(out.begin(), out.end(), [](const LinkView& a, const LinkView& b) {
+    return a.node != b.node ? a.node < b.node : a.inbound < b.inbound;
+  });
+  return out;
+}
+
 std::vector<const NodeInfo*> ClusterState::Nodes() const {
   std::vector<const NodeInfo*> out;
   for (const auto& [name, n] : nodes_) out.push_back(n.get());

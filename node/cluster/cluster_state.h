@@ -235,6 +235,15 @@ class ClusterState {
   std::string NodeLineText(const NodeInfo& n) const;
   std::vector<SlotRange> SlotRanges() const;  // maximal runs with one owner
   std::vector<const NodeInfo*> Nodes() const;
+  // CLUSTER LINKS: every link bound to a known node (outbound "to", inbound
+  // "from"), with its creation time.
+  struct LinkView {
+    LinkId id = 0;
+    bool inbound = false;
+    std::string node;  // 40-char id
+    int64_t ctime_ms = 0;
+  };
+  std::vector<LinkView> Links() const;
   const NodeInfo* Lookup(std::string_view id) const;
   const NodeInfo* SlotOwner(int slot) const { return slots_[slot]; }
   const NodeInfo* MigratingTo(int slot) const { return migrating_to_[slot]; }

@@ -455,9 +455,29 @@ void ClusterShards(CommandContext& ctx) {
   }
 }
 
+// CLUSTER LINKS: one map per link (reference §3.7). The bus transport keeps
+// no per-link buffer statistics yet: idle links are reported as Redis shows
+// them (events "r", nothing queued).
 void ClusterLinks(CommandContext& ctx) {
   if (!CheckEnabled(ctx)) return;
-  ctx.reply().ArrayHeader(0);
+  auto links = State(ctx)->Links();
+  auto& r = ctx.reply();
+  r.ArrayHeader(links.size());
+  for (auto& l : links) {
+    r.MapHeader(6);
+    r.Bulk("direction");
+    r.Bulk(l.inbound ? "from" : "to");
+    r.Bulk("node");
+    r.Bulk(l.node);
+    r.Bulk("create-time");
+    r.Integer(l.ctime_ms);
+    r.Bulk("events");
+    r.Bulk("r");
+    r.Bulk("send-buffer-allocated");
+    r.Integer(0);
+    r.Bulk("send-buffer-used");
+    r.Integer(0);
+  }
 }
 
 void Asking(CommandContext& ctx) {
