@@ -57,6 +57,7 @@ def run_scenario(server, steps, conns=("A", "B", "C")):
             c = cs[who]
             if what == "close":
                 c.close()
+                time.sleep(0.2)  # the server notices the close asynchronously
                 record.append((who, "close"))
                 continue
             if what == "quiet":
