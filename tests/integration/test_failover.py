@@ -384,7 +384,14 @@ def test_mixed_cluster_fails_over_both_ways(shoal_factory, redis_factory):
                                 (b_m, b_r, "shoal master -> redis replica")):
         survivors = [n for n in alive if n is not victim]
         seeds = [(n.host, n.port) for n in survivors]
-        w = SlotWriter(seeds, wait_replicas=1)
+        # The master counts its replica for WAIT once the replica ACKed.
+        try:
+            wait_until(lambda: rc(victim).execute_command("WAIT", 1, 200) == 1, 10,
+                       what=f"{label}: WAIT 1 on the master to count its replica")
+        except AssertionError as e:
+            raise AssertionError(f"{e}; master: {rc(victim).info('replication')}; replica: "
+                                 f"{rc(heir).info('replication')}") from None
+        w = SlotWriter(seeds, wait_replicas=1, socket_timeout=3.0)
         keys = keys_in_slots_of(victim, f"mix{victim.host}", 100, seeds)
         for i, k in enumerate(keys):
             assert w.write(k, f"v{i}"), w.errors[-1:]
