@@ -377,3 +377,28 @@ def test_pubsub_output_buffer_limit_disconnects_slow_subscriber(diff_pair):
                 c.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60")
     assert results[0] == results[1]
     assert results[0][1] == 0
+
+
+@pytest.mark.parametrize("master_kind", ["redis", "shoal"])
+def test_standalone_publish_reaches_subscribers_on_replicas(shoal_factory, redis_factory,
+                                                            master_kind):
+    """Standalone replication carries PUBLISH in the stream (not the AOF), so a
+    subscriber on a replica hears it; redis-server and shoal both ways."""
+    make_master, make_replica = ((redis_factory, shoal_factory) if master_kind == "redis"
+                                 else (shoal_factory, redis_factory))
+    master = make_master()
+    replica = make_replica(["--replicaof", master.host, str(master.port)])
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        info = replica.call("INFO", "replication").decode()
+        if "master_link_status:up" in info:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("replica never linked")
+    with replica.connect() as sub, master.connect() as pub:
+        sub.send_command("SUBSCRIBE", "rc")
+        sub.read_reply()
+        assert pub.call("PUBLISH", "rc", "through the stream") == 0
+        raw, _ = sub.read_reply(timeout=5)
+        assert raw == b"*3\r\n$7\r\nmessage\r\n$2\r\nrc\r\n$18\r\nthrough the stream\r\n"
