@@ -43,6 +43,14 @@ void ClusterState::OnLinkClosed(LinkId id) {
   if (it == links_.end()) return;
   NodeInfo* n = it->second.node;
   if (n) {
+    // Our outbound link to a known node broke (peer died, connect refused):
+    // count it as a ping left unanswered from now on, so failure detection
+    // starts at the loss instead of at the next scheduled ping (up to
+    // node_timeout / 2 later).
+    if (n->link == id && !it->second.inbound && n->ping_sent == 0 &&
+        !(n->flags & (kNodeMyself | kNodeHandshake | kNodeMeet | kNodeNoAddr))) {
+      n->ping_sent = now_;
+    }
     if (n->link == id) n->link = 0;
     if (n->inbound_link == id) n->inbound_link = 0;
   }

@@ -16,6 +16,7 @@
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
 #include "node/config/config.h"
+#include "node/repl/replication.h"
 
 namespace node::commands {
 
@@ -164,6 +165,10 @@ std::string StatsSection(Engine& eng) {
                   {"total_net_input_bytes", std::to_string(s.total_net_input_bytes)},
                   {"total_net_output_bytes", std::to_string(s.total_net_output_bytes)},
                   {"rejected_connections", std::to_string(s.rejected_connections)},
+                  {"sync_full", std::to_string(eng.repl ? eng.repl->sync_full() : 0)},
+                  {"sync_partial_ok", std::to_string(eng.repl ? eng.repl->sync_partial_ok() : 0)},
+                  {"sync_partial_err",
+                   std::to_string(eng.repl ? eng.repl->sync_partial_err() : 0)},
                   {"expired_keys", std::to_string(ks.expired_keys)},
                   {"evicted_keys", std::to_string(ks.evicted_keys)},
                   {"keyspace_hits", std::to_string(ks.keyspace_hits)},

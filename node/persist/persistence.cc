@@ -16,6 +16,7 @@
 
 #include "node/base/clock.h"
 #include "node/base/log.h"
+#include "node/base/strings.h"
 #include "node/persist/snapshot.h"
 
 namespace node::persist {
@@ -143,6 +144,10 @@ base::Status Persistence::LoadRdbAtStartup() {
   }
   last_load_keys_loaded_ = r->keys_loaded;
   last_load_keys_expired_ = r->keys_expired;
+  if (auto off = base::ParseInt64(r->Aux("repl-offset")); off && !r->Aux("repl-id").empty()) {
+    loaded_repl_id_ = r->Aux("repl-id");
+    loaded_repl_offset_ = *off;
+  }
   LOG_INFO("Done loading RDB, keys loaded: {}, keys expired: {}.", r->keys_loaded, r->keys_expired);
   return base::Status::Ok();
 }
@@ -475,12 +480,30 @@ void Persistence::HandleChildDone(int code, bool by_signal) {
 
 // --- RDB ------------------------------------------------------------------------------
 
+bool Persistence::LoadedReplInfo(std::string* replid, int64_t* offset) const {
+  if (loaded_repl_id_.empty() || loaded_repl_offset_ < 0) return false;
+  *replid = loaded_repl_id_;
+  *offset = loaded_repl_offset_;
+  return true;
+}
+
+void Persistence::AddReplInfo(SnapshotOptions& so) const {
+  std::string id;
+  int64_t off = 0;
+  if (!repl_info_ || !repl_info_(&id, &off)) return;
+  so.has_repl_info = true;
+  so.repl_id = id;
+  so.repl_offset = off;
+  so.repl_stream_db = 0;
+}
+
 base::Status Persistence::Save() {
   if (child_type_ == ChildType::kRdb) {
     return base::Status::Error("ERR Background save already in progress");
   }
   std::string path = rdb_path();
   SnapshotOptions so = SnapshotOptionsFrom(cfg_.s);
+  AddReplInfo(so);
   std::string tmp = JoinPath(Dir(), "temp-" + std::to_string(::getpid()) + ".rdb");
   bool ok = ChildWriteFile(tmp, [&](const std::function<base::Status(std::string_view)>& sink) {
     return WriteSnapshot(engine_, so, sink);
@@ -507,6 +530,7 @@ base::Status Persistence::StartBgSave() {
   last_bgsave_try_ = NowSec();
   dirty_before_bgsave_ = engine_.stats.dirty;
   SnapshotOptions so = SnapshotOptionsFrom(cfg_.s);
+  AddReplInfo(so);
   std::string path = rdb_path();
   std::string dir = Dir();
   auto r = Fork(ChildType::kRdb, [this, so, path, dir]() -> int {

@@ -36,6 +36,8 @@
 
 namespace node::persist {
 
+struct SnapshotOptions;
+
 class Persistence {
  public:
   Persistence(commands::Engine& engine, config::Config& cfg);
@@ -85,6 +87,14 @@ class Persistence {
   // MISCONF text when writes must be refused (stop-writes-on-bgsave-error
   // after a failed save), "" otherwise. For the dispatcher's write check.
   std::string WriteRefusal() const;
+  // Replication ID and offset to store in RDB files saved by SAVE, BGSAVE,
+  // the save schedule and shutdown (repl-id / repl-offset AUX fields); the
+  // source returns false when there is nothing to store.
+  using ReplInfoFn = std::function<bool(std::string* replid, int64_t* offset)>;
+  void set_repl_info_source(ReplInfoFn fn) { repl_info_ = std::move(fn); }
+  // The repl-id / repl-offset AUX fields of the RDB loaded at startup
+  // (false when none was loaded or it had none).
+  bool LoadedReplInfo(std::string* replid, int64_t* offset) const;
 
   // --- Commands ----------------------------------------------------------------
   // SAVE. Error texts are complete RESP errors.
@@ -134,6 +144,10 @@ class Persistence {
   commands::Engine& engine_;
   config::Config& cfg_;
   ChildHooks hooks_;
+  ReplInfoFn repl_info_;
+  std::string loaded_repl_id_;
+  int64_t loaded_repl_offset_ = -1;
+  void AddReplInfo(SnapshotOptions& so) const;
   bool loading_ = false;
 
   // Children.

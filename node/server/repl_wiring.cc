@@ -10,6 +10,7 @@
 #include "node/base/log.h"
 #include "node/cluster/cluster_state.h"
 #include "node/commands/command_table.h"
+#include "node/persist/persistence.h"
 #include "node/persist/snapshot.h"
 #include "node/repl/replication.h"
 #include "node/server/client_conn.h"
@@ -91,6 +92,15 @@ void Server::StartReplication() {
   cb.acks_changed = [this]() { SignalKeyReady(-1, std::string_view("\x00WAIT", 5)); };
   repl_ = std::make_unique<repl::Replication>(io_, ReplSettings(), std::move(cb));
   engine_.repl = repl_.get();
+  // Continue the replication history of the RDB loaded at startup (clean
+  // shutdown save): partial resyncs across restarts. Before any SetMaster.
+  {
+    std::string id;
+    int64_t off = 0;
+    if (persistence_->LoadedReplInfo(&id, &off)) repl_->RestoreFromRdbAux(id, off);
+  }
+  persistence_->set_repl_info_source(
+      [this](std::string* id, int64_t* off) { return repl_->SaveInfo(id, off); });
   master_client_.is_master_link = true;
   master_client_.authenticated = true;
   master_client_.addr = "master";
