@@ -15,6 +15,7 @@
 #include "node/commands/command_table.h"
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
+#include "node/commands/pubsub_handlers.h"
 #include "node/config/config.h"
 #include "node/repl/replication.h"
 
@@ -173,8 +174,8 @@ std::string StatsSection(Engine& eng) {
                   {"evicted_keys", std::to_string(ks.evicted_keys)},
                   {"keyspace_hits", std::to_string(ks.keyspace_hits)},
                   {"keyspace_misses", std::to_string(ks.keyspace_misses)},
-                  {"pubsub_channels", "0"},
-                  {"pubsub_patterns", "0"},
+                  {"pubsub_channels", std::to_string(PubSubNumChannels(eng))},
+                  {"pubsub_patterns", std::to_string(PubSubNumPatterns(eng))},
                   {"total_error_replies", std::to_string(s.total_error_replies)},
                   {"dump_payload_sanitizations", "0"},
                   {"total_reads_processed", std::to_string(s.total_commands_processed)},

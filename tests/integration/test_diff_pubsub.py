@@ -341,9 +341,7 @@ def test_info_stats_counts_channels_and_patterns(diff_pair):
         finally:
             a.close()
             c.close()
-    if out[0] != out[1]:
-        pytest.xfail(f"INFO stats pubsub_* not wired into server_cmds.cc yet: {out}")
-    assert out[0] == ("2", "1")
+    assert out[0] == out[1] == ("2", "1"), out
 
 
 def test_pubsub_output_buffer_limit_disconnects_slow_subscriber(diff_pair):
