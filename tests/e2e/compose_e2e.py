@@ -15,7 +15,8 @@
 #              replicas, 10,000 keys written and read back with RedisCluster;
 #   kill       `docker kill` a master -> its replica takes over; `docker start`
 #              -> it comes back as a replica; every key is still there;
-#   scale      `up -d --scale node=8` -> 8 nodes, all ok (the new ones replicas);
+#   scale      `up -d --scale node=8` -> 8 nodes, all ok: the new ones either
+#              join as replicas or form a 4th shard by slot migration;
 #   restart    `docker compose stop` then `start` -> the cluster re-forms from
 #              each container's own volume with every key present;
 #   handoff    `docker stop` of a master while a client writes to its slots ->
@@ -54,6 +55,8 @@ SEEDS_PREFIX = "shoale2e-seed-"
 NKEYS = 10_000
 # docker stop -> slots served by the replica, for it to count as a handoff.
 HANDOFF_MAX_S = 10.0
+# --scale node=8 -> settled cluster (a new shard moves a quarter of the slots).
+SCALE_SETTLE_S = 300
 
 T0 = time.time()
 RESULTS = []  # (step, seconds, note)
@@ -275,15 +278,51 @@ def step_kill():
             f"start (IP {vip} -> {newip}); all {NKEYS} keys present")
 
 
+def settled_shape(addrs, nodes):
+    """(masters, replicas) once every node is ok, knows `nodes` nodes, every
+    node is a master with slots or a replica, no slot is mid-migration, and
+    all agree; else None."""
+    shapes = set()
+    for ip, port in addrs:
+        info = dict(line.split(":", 1) for line in
+                    client(ip, port).execute_command("CLUSTER", "INFO").split())
+        if (info["cluster_state"] != "ok" or int(info["cluster_known_nodes"]) != nodes
+                or int(info["cluster_slots_ok"]) != 16384):
+            return None
+        view = nodes_view(ip, port)
+        for n in view:
+            if "fail" in n["flags"] or "fail?" in n["flags"]:
+                return None
+            if "master" in n["flags"] and not n["slots"]:
+                return None  # an empty master: a new shard still being filled
+            if any(r.startswith("[") for r in n["slots"]):
+                return None  # a slot being migrated
+        shapes.add((sum("master" in n["flags"] for n in view),
+                    sum("slave" in n["flags"] for n in view)))
+    return shapes.pop() if len(shapes) == 1 else None
+
+
+# The cluster's shape after the scale step, which the restart step expects.
+SCALED_SHAPE = [None]
+
+
 @step("scale")
 def step_scale():
     compose("up", "-d", "--scale", "node=8")
     wait_for("8 healthy containers", lambda: len(project_containers()) == 8 and all(
         health_of(c) == "healthy" for c in project_containers()), 120, 1)
     t = time.time()
-    wait_for("8 nodes ok, 3 masters + 5 replicas",
-             lambda: cluster_ok(running_addrs(), 8, 3, 5), 120)
-    return f"8 nodes ok (3 masters, 5 replicas) {time.time() - t:.1f}s after healthy"
+    # Two fresh nodes either join as replicas (3 masters + 5 replicas) or
+    # form a new shard and take slots by live migration (4 + 4).
+    masters, replicas = wait_for("8 nodes settled", lambda: settled_shape(running_addrs(), 8),
+                                 SCALE_SETTLE_S, 1)
+    assert (masters, replicas) in ((3, 5), (4, 4)), (masters, replicas)
+    SCALED_SHAPE[0] = (masters, replicas)
+    settle = time.time() - t
+    assert all_keys_present(running_addrs()), "keys lost while scaling"
+    how = "new shard by slot migration" if masters == 4 else "new nodes joined as replicas"
+    return (f"8 nodes ok: {masters} masters + {replicas} replicas ({how}), settled "
+            f"{settle:.1f}s after healthy; all {NKEYS} keys present")
 
 
 @step("restart")
@@ -295,8 +334,10 @@ def step_restart():
     codes = {c: inspect(c)["State"]["ExitCode"] for c in before}
     compose("start")
     t = time.time()
+    masters, replicas = SCALED_SHAPE[0] or (3, 5)
     wait_for("8 nodes ok after stop/start",
-             lambda: len(project_containers()) == 8 and cluster_ok(running_addrs(), 8, 3, 5), 180)
+             lambda: len(project_containers()) == 8
+             and cluster_ok(running_addrs(), 8, masters, replicas), 180)
     reform = time.time() - t
     after = {c: myid(ip_of(c)) for c in project_containers()}
     assert after == before, "a node came back with a new identity (volume not kept?)"
@@ -386,6 +427,7 @@ def step_handoff():
     vip = ip_of(victim)
     vid = myid(vip)
     addrs = [(ip_of(c), 6379) for c in project_containers() if c != victim]
+    shards = sum(1 for n in nodes_view(vip) if "master" in n["flags"] and n["slots"])
     acked, errors = {}, []
     stop = threading.Event()
     # Keys of the victim's slots only: every write is one the handoff must keep.
@@ -426,7 +468,7 @@ def step_handoff():
         view = nodes_view(*addrs[0])
         masters = [n for n in view if "master" in n["flags"] and n["slots"]
                    and "fail" not in n["flags"]]
-        return len(masters) == 3 and vid not in [n["id"] for n in masters]
+        return len(masters) == shards and vid not in [n["id"] for n in masters]
 
     wait_for("slots served without the stopped master", taken_over, 60)
     after_s = time.time() - t
