@@ -70,12 +70,14 @@ def mixed(shoal_factory, redis_factory):
         # source address (127.0.0.1 here) unless bind-source-addr is set, and
         # peers then learn 127.0.0.1 as its address (a redis-only cluster on
         # several loopback addresses does not form either). Containers have
-        # one address each, so this only matters on loopback.
+        # one address each, so this only matters on loopback. Protected mode
+        # is off so that a replica connecting from 127.0.0.1x is accepted
+        # (redis-server only trusts 127.0.0.1 and ::1 without a password).
         if kind == "shoal":
             n = shoal_factory(args, host=h, port=port, with_bus=True)
         else:
-            n = redis_factory(args + ["--bind-source-addr", h], host=h, port=port,
-                              with_bus=True)
+            n = redis_factory(args + ["--bind-source-addr", h, "--protected-mode", "no"],
+                              host=h, port=port, with_bus=True)
         n.kind = kind
         nodes.append(n)
     r = cli("--cluster", "create", *[f"{n.host}:{n.port}" for n in nodes],
@@ -147,6 +149,19 @@ def test_mixed_cluster_checks_from_both_sides(mixed):
                 return False
         return True
     wait(converged, 20, "every node sees 3 masters and 3 replicas")
+
+
+def test_replicas_of_either_kind_follow_masters_of_the_other(mixed):
+    r = roles(mixed)
+    by_id = {r[n][0]: n for n in mixed}
+    pairs = [(by_id[r[n][1]], n) for n in mixed if r[n][1] is not None]
+    assert any(m.kind != rep.kind for m, rep in pairs)
+    rc = redis.RedisCluster(host=mixed[0].host, port=mixed[0].port, decode_responses=True)
+    for i in range(300):
+        rc.set(f"repl:{i}", i)
+    for m, rep in pairs:
+        wait(lambda: conn(rep).dbsize() == conn(m).dbsize() > 0, 30,
+             f"{rep.kind} replica {rep.host} in sync with {m.kind} master {m.host}")
 
 
 def test_keys_migrate_from_redis_to_shoal_and_back(mixed):
