@@ -36,7 +36,7 @@ rm -f "$pidfile"
 for table in filter nat; do
   iptables -t "$table" -S 2>/dev/null |
     grep -E '^-A (FORWARD|INPUT|OUTPUT|PREROUTING|POSTROUTING) ' |
-    grep -E 'DOCKER|docker0|br-[0-9a-f]{12}' |
+    grep -E 'DOCKER|docker0|docker_gwbridge|br-[0-9a-f]{12}' |
     while read -r line; do
       # shellcheck disable=SC2086
       iptables -t "$table" ${line/-A /-D } 2>/dev/null || true
@@ -54,11 +54,13 @@ fi
 if [ -f "$state/ip_forward.before" ]; then
   cat "$state/ip_forward.before" >/proc/sys/net/ipv4/ip_forward 2>/dev/null || true
 fi
-# Links: docker0 (unless it existed before) and user-defined bridges.
+# Links: docker0 (unless it existed before), user-defined bridges and
+# Swarm's docker_gwbridge.
 if [ "$(cat "$state/docker0.before" 2>/dev/null || echo 0)" = 0 ]; then
   ip link del docker0 2>/dev/null || true
 fi
-for br in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^br-[0-9a-f]{12}$'); do
+for br in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' |
+            grep -E '^(br-[0-9a-f]{12}|docker_gwbridge)$'); do
   ip link del "$br" 2>/dev/null || true
 done
 # dockerd bind-mounts /var/lib/docker on itself; the data stays on disk.

@@ -26,7 +26,10 @@
 #              reports the timing);
 #   seeds      the seeds' procedure: `docker run --net N --ip A` with the
 #              seeds' redis.conf directives in a mounted file + a static
-#              SHOAL_DISCOVERY; the cluster forms with no manual create.
+#              SHOAL_DISCOVERY; the cluster forms with no manual create;
+#   swarm      a one-node swarm on loopback, `docker stack deploy -c
+#              compose/swarm-stack.yml`: 6 tasks find each other through
+#              tasks.node and all answer /readyz; the swarm is left after.
 # Everything this script creates is removed in `finally`, even on failure.
 #
 # Usage: compose_e2e.py [--keep] [--only STEP[,STEP...]] [--cleanup-only]
@@ -567,14 +570,73 @@ def step_seeds():
         shutil.rmtree(confdir, ignore_errors=True)
 
 
+SWARM_FILE = os.path.join(ROOT, "compose", "swarm-stack.yml")
+SWARM_STACK = "shoale2e"
+SWARM_STATE = {"initialized": False}
+
+
+def swarm_state():
+    return sh("docker", "info", "-f", "{{.Swarm.LocalNodeState}}", check=False)
+
+
+@step("swarm")
+def step_swarm():
+    if swarm_state() == "active":
+        return "skipped: this engine is already in a swarm that the test did not create"
+    # A one-node swarm on loopback only: nothing listens on the host's network.
+    sh("docker", "swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr",
+       "127.0.0.1:2377")
+    SWARM_STATE["initialized"] = True
+    t = time.time()
+    sh("docker", "stack", "deploy", "-c", SWARM_FILE, SWARM_STACK)
+
+    def tasks():
+        return sh("docker", "ps", "-q", "--filter",
+                  f"label=com.docker.stack.namespace={SWARM_STACK}").split()
+
+    # Overlay IPs are not routable from the host and the image has no
+    # redis-cli: each task answers its own /readyz (cluster ok, serving).
+    def all_ready():
+        ts = tasks()
+        return len(ts) == 6 and all(
+            subprocess.run(["docker", "exec", c, "shoal", "healthcheck", "--ready"],
+                           capture_output=True, timeout=20).returncode == 0 for c in ts)
+
+    wait_for("6 swarm tasks ready", all_ready, 120, 1)
+    ready = time.time() - t
+    logs = "".join(subprocess.run(["docker", "logs", c], capture_output=True, text=True).stderr
+                   for c in tasks())
+    assert "Discovery dns:tasks.node: 6 peer(s)" in logs, "tasks.node never listed 6 peers"
+    assert "cluster formed with 3 masters and 3 replicas" in logs
+    return (f"docker stack deploy: 6 tasks found each other via tasks.node, all /readyz in "
+            f"{ready:.1f}s")
+
+
+def swarm_cleanup():
+    if not SWARM_STATE["initialized"]:
+        return
+    subprocess.run(["docker", "stack", "rm", SWARM_STACK], capture_output=True, timeout=60)
+    deadline = time.time() + 60
+    while time.time() < deadline and sh(
+            "docker", "ps", "-aq", "--filter", f"label=com.docker.stack.namespace={SWARM_STACK}",
+            check=False):
+        time.sleep(1)
+    subprocess.run(["docker", "swarm", "leave", "--force"], capture_output=True, timeout=60)
+    subprocess.run(["docker", "network", "rm", "docker_gwbridge"], capture_output=True,
+                   timeout=60)
+    SWARM_STATE["initialized"] = False
+
+
 # Compose steps build on each other: after a failure the rest of the group is
-# skipped. The seeds' procedure is independent and runs after the Compose
-# project is gone.
-GROUPS = [[step_compose, step_kill, step_scale, step_restart, step_handoff], [step_seeds]]
+# skipped. The seeds' procedure and the Swarm stack are independent and run
+# after the Compose project is gone.
+GROUPS = [[step_compose, step_kill, step_scale, step_restart, step_handoff], [step_seeds],
+          [step_swarm]]
 
 
 def cleanup():
     log("cleanup")
+    swarm_cleanup()
     subprocess.run(["docker", "compose", "-p", PROJECT, "-f", COMPOSE_FILE, "down", "-v",
                     "--remove-orphans", "-t", "15"], capture_output=True, timeout=180)
     seeds = sh("docker", "ps", "-aq", "--filter", f"name={SEEDS_PREFIX}", check=False).split()
