@@ -181,6 +181,22 @@ def test_migrate_target_restart_is_retried_transparently(shoal_factory, redis_fa
     assert dst.call("GET", "b") == b"2"
 
 
+def test_migrate_is_propagated_to_replicas_as_del(shoal_factory, redis_factory):
+    src = shoal_factory()
+    rep = shoal_factory(["--replicaof", src.host, str(src.port)])
+    dst = redis_factory()
+    with src.connect() as c:
+        c.call("MSET", "a", "1", "b", "2", "c", "3")
+        _wait(lambda: rep.call("DBSIZE") == 3, 10, "replica has the keys")
+        assert c.call("MIGRATE", dst.host, str(dst.port), "", "0", "1000", "KEYS", "a", "b",
+                      "zz") == b"OK"
+        # COPY keeps the key on the master and therefore on the replica.
+        assert c.call("MIGRATE", dst.host, str(dst.port), "c", "0", "1000", "COPY") == b"OK"
+    _wait(lambda: rep.call("DBSIZE") == 1, 10, "replica applied the DEL")
+    assert rep.call("EXISTS", "a", "b", "c") == 1
+    assert dst.call("MGET", "a", "b", "c") == [b"1", b"2", b"3"]
+
+
 def test_migrate_timeout_reports_ioerr(shoal_factory, redis_factory):
     src = shoal_factory()
     dst = redis_factory()
