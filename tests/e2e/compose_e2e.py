@@ -29,7 +29,9 @@
 #              SHOAL_DISCOVERY; the cluster forms with no manual create;
 #   swarm      a one-node swarm on loopback, `docker stack deploy -c
 #              compose/swarm-stack.yml`: 6 tasks find each other through
-#              tasks.node and all answer /readyz; the swarm is left after.
+#              tasks.node and all answer /readyz; the swarm is left after;
+#   hostnet    (only with SHOAL_E2E_HOSTNET=1) compose/docker-compose.host-network.yml
+#              kept on loopback: a cluster on 127.0.0.1:7000-7005.
 # Everything this script creates is removed in `finally`, even on failure.
 #
 # Usage: compose_e2e.py [--keep] [--only STEP[,STEP...]] [--cleanup-only]
@@ -627,11 +629,55 @@ def swarm_cleanup():
     SWARM_STATE["initialized"] = False
 
 
+HOSTNET_FILE = os.path.join(ROOT, "compose", "docker-compose.host-network.yml")
+HOSTNET_PROJECT = "shoale2ehost"
+# The example listens on all of the host's interfaces; the test keeps it on
+# loopback with an override that only sets SHOAL_BIND.
+HOSTNET_OVERRIDE = """\
+x-lo: &lo
+  environment:
+    SHOAL_BIND: "127.0.0.1"
+services:
+""" + "".join(f"  node-{i}: *lo\n" for i in range(6))
+
+
+def hostnet_compose(override, *args):
+    return sh("docker", "compose", "-p", HOSTNET_PROJECT, "-f", HOSTNET_FILE, "-f", override,
+              *args, timeout=180)
+
+
+@step("hostnet")
+def step_hostnet():
+    if os.environ.get("SHOAL_E2E_HOSTNET") != "1":
+        return "skipped (SHOAL_E2E_HOSTNET=1 runs it; it takes host ports 7000-7005, " \
+               "17000-17005, 8080-8085 on loopback)"
+    fd, override = tempfile.mkstemp(prefix="shoale2e-hostnet-", suffix=".yml")
+    with os.fdopen(fd, "w") as f:
+        f.write(HOSTNET_OVERRIDE)
+    try:
+        hostnet_compose(override, "up", "-d")
+        addrs = [("127.0.0.1", 7000 + i) for i in range(6)]
+        t = time.time()
+        wait_for("host-network cluster ok", lambda: cluster_ok(addrs, 6, 3, 3), 120)
+        formed = time.time() - t
+        rc = cluster_client(addrs)
+        write_keys(rc, "hostnet", 1000)
+        assert not missing_keys(rc, "hostnet", 1000)
+        rc.close()
+        announced = sorted(n["addr"] for n in nodes_view("127.0.0.1", 7000))
+        assert announced == sorted(f"127.0.0.1:{7000 + i}" for i in range(6)), announced
+        return f"6 nodes on 127.0.0.1:7000-7005 formed in {formed:.1f}s; 1000 keys via RedisCluster"
+    finally:
+        subprocess.run(["docker", "compose", "-p", HOSTNET_PROJECT, "-f", HOSTNET_FILE, "-f",
+                        override, "down", "-v", "-t", "15"], capture_output=True, timeout=180)
+        os.unlink(override)
+
+
 # Compose steps build on each other: after a failure the rest of the group is
 # skipped. The seeds' procedure and the Swarm stack are independent and run
 # after the Compose project is gone.
 GROUPS = [[step_compose, step_kill, step_scale, step_restart, step_handoff], [step_seeds],
-          [step_swarm]]
+          [step_swarm], [step_hostnet]]
 
 
 def cleanup():
