@@ -537,13 +537,10 @@ void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const 
         }
         keys += static_cast<int>(r.elements.size());
       }
-      // The new owner first (it bumps its epoch), then the old one, then the
-      // other masters (gossip would tell them too).
+      // The new owner first (it bumps its epoch), then the old one; the
+      // other nodes learn it from their pings (higher config epoch wins).
       call(dst, {"CLUSTER", "SETSLOT", ss, "NODE", nm.id}, &r);
       call(src, {"CLUSTER", "SETSLOT", ss, "NODE", nm.id}, &r);
-      for (const NodeEntry* o : masters) {
-        if (o != m) call(conn(o->ip, o->port), {"CLUSTER", "SETSLOT", ss, "NODE", nm.id}, &r);
-      }
       moved++;
     }
   }

@@ -271,7 +271,7 @@ def test_two_fresh_nodes_form_a_new_shard_while_clients_keep_working(dns, tmp_pa
                        name=f"shoal-{i}")
             n.start()
             nodes.append(n)
-        views = wait_formed(nodes, timeout=90, masters=4)
+        views = wait_formed(nodes, timeout=240, masters=4)
         grow_s = time.time() - t0
         time.sleep(1)
         stop.set()
