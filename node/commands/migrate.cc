@@ -19,7 +19,6 @@
 // talks to the target. Idle cached connections are closed lazily at the next
 // MIGRATE (there is no engine cron hook for this family). Engine thread only.
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <memory>
@@ -50,6 +50,7 @@ constexpr size_t kMaxLinks = 64;       // cached connections at most
 constexpr size_t kWriteChunk = 64 * 1024;
 constexpr size_t kMaxReplyLine = 64 * 1024;  // a longer reply line is an I/O error
 constexpr size_t kReplyKeep = 1023;          // error text kept from a reply line
+constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
 
 constexpr const char* kErrKeysNeedEmptyKey =
     "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
@@ -290,7 +291,9 @@ bool MigrateJob::Parse() {
   if (!timeout) return false;
   auto dbid = IntArg(ctx_, 4);
   if (!dbid) return false;
-  timeout_ = *timeout <= 0 ? 1000 : *timeout;
+  // <= 0 means 1000 ms (Redis); absurdly large values are capped so that the
+  // deadline arithmetic cannot overflow.
+  timeout_ = *timeout <= 0 ? 1000 : std::min<int64_t>(*timeout, kMaxTimeoutMs);
   dbid_ = *dbid;
   link_name_ = std::string(ctx_.arg(1)) + ":" + std::string(ctx_.arg(2));
   return true;
