@@ -390,6 +390,9 @@ def test_add_node_reshard_rebalance_del_node_under_load(five_nodes, record_prope
     new_id = _myid(new)
     _wait(lambda: all(any(l.startswith(new_id) for l in _nodes(n)) for n in masters), 30,
           "every node knows the new node")
+    # redis-cli refuses to add a node while the views differ (the new node
+    # learns the slot owners by gossip), so wait for agreement first.
+    _wait(lambda: _check(masters[0])[0], 30, "agreement after add-node")
     r = cli("--cluster", "add-node", f"{new_replica.host}:{new_replica.port}", entry,
             "--cluster-slave", "--cluster-master-id", new_id)
     assert r.returncode == 0 and "[OK] New node added correctly." in r.stdout, r.stdout + r.stderr
