@@ -274,7 +274,7 @@ base::Result<NodesConf> ParseNodesConf(std::string_view text) {
   return conf;
 }
 
-base::Status SaveFileAtomically(const std::string& path, std::string_view content) {
+base::Status SaveFileAtomically(const std::string& path, std::string_view content, bool do_fsync) {
   auto err = [&](const std::string& what) {
     return base::Status::Error("error saving " + path + ": " + what + ": " + std::strerror(errno));
   };
@@ -295,7 +295,7 @@ base::Status SaveFileAtomically(const std::string& path, std::string_view conten
     }
     done += size_t(w);
   }
-  if (::fsync(fd) != 0) {
+  if (do_fsync && ::fsync(fd) != 0) {
     auto s = err("fsync");
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -307,7 +307,7 @@ base::Status SaveFileAtomically(const std::string& path, std::string_view conten
     ::unlink(tmp.c_str());
     return s;
   }
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = do_fsync ? ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);

@@ -63,6 +63,10 @@ bool IsValidNodeId(std::string_view id);
 
 // Writes `content` to `path` crash-safely: temp file in the same directory,
 // fsync, rename over `path`, fsync the directory.
-base::Status SaveFileAtomically(const std::string& path, std::string_view content);
+// `fsync` false skips both fsyncs (Redis does not fsync nodes.conf for most
+// changes, e.g. SETSLOT); the write + rename still means a process crash
+// never leaves the file empty or torn.
+base::Status SaveFileAtomically(const std::string& path, std::string_view content,
+                                bool do_fsync = true);
 
 }  // namespace node::cluster

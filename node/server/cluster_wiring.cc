@@ -93,8 +93,8 @@ base::Status Server::StartCluster() {
 
   bus_ = std::make_unique<cluster::BusTransport>(io_, *cluster_, SpecificBindAddress(s),
                                                  listen_bus);
-  bus_->save_config = [this](const std::string& text, bool) {
-    auto st = cluster::SaveFileAtomically(nodes_conf_path_, text);
+  bus_->save_config = [this](const std::string& text, bool fsync) {
+    auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync);
     if (!st.ok()) LOG_WARN("Saving the cluster config: {}", st.message());
   };
   bus_->state_changed = [](bool ok) {
