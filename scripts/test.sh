@@ -8,6 +8,10 @@
 #   SHOAL_BUILD_DIR   build directory (default: build)
 #   SHOAL_SKIP_SETUP  1 = do not run scripts/setup.sh
 #   SHOAL_PYTEST_ARGS extra arguments for pytest (e.g. "-k cluster")
+#   SHOAL_E2E=1       also run the Docker end-to-end test (tests/e2e/test_e2e.py:
+#                     installs docker.io, starts dockerd, builds the image,
+#                     docker compose up ...; about 10 minutes)
+#   SHOAL_FORMATION_REPEATS  formations in test_bootstrap.py (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +26,8 @@ cmake --build "$BUILD_DIR" -j2
 echo "== unit tests"
 (cd "$BUILD_DIR" && ctest --output-on-failure -j2)
 
-echo "== integration tests"
+echo "== integration and container tests"
 export SHOAL_BIN="$PWD/$BUILD_DIR/shoal"
 # shellcheck disable=SC2086
-/usr/bin/python3 -m pytest tests/integration -q -p no:cacheprovider ${SHOAL_PYTEST_ARGS:-}
+/usr/bin/python3 -m pytest tests/integration tests/e2e -q -p no:cacheprovider \
+  ${SHOAL_PYTEST_ARGS:-}
