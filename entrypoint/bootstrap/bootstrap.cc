@@ -129,9 +129,13 @@ void Bootstrap::Start() {
   thread_ = std::thread([this] {
     while (true) {
       Step();
+      // Poll quickly until the cluster is formed (formation time is what
+      // users wait for), then at the normal healing pace.
+      std::string p = phase();
+      int wait_ms = (p == "formed" || p == "degraded") ? opts_.interval_ms
+                                                        : std::min(opts_.interval_ms, 200);
       std::unique_lock<std::mutex> lk(mu_);
-      if (cv_.wait_for(lk, std::chrono::milliseconds(opts_.interval_ms), [this] { return stop_; }))
-        return;
+      if (cv_.wait_for(lk, std::chrono::milliseconds(wait_ms), [this] { return stop_; })) return;
     }
   });
 }
