@@ -17,8 +17,8 @@
 #              -> it comes back as a replica; every key is still there;
 #   scale      `up -d --scale node=8` -> 8 nodes, all ok: the new ones either
 #              join as replicas or form a 4th shard by slot migration;
-#   restart    `docker compose stop` then `start` -> the cluster re-forms from
-#              each container's own volume with every key present;
+#   restart    `docker compose stop` then `start`, twice -> the cluster re-forms
+#              from each container's own volume with every key present;
 #   handoff    `docker stop` of a master while a client writes to its slots ->
 #              exit 0, the replica serves the slots within HANDOFF_MAX_S (a
 #              handoff, faster than failure detection could), and no
@@ -194,11 +194,22 @@ def missing_keys(rc, prefix, n):
 
 
 def all_keys_present(addrs, prefix="key", n=NKEYS):
+    """True when every key reads back; else logs which slots and owners lost
+    keys (that is the evidence a failure report needs) and returns False."""
     rc = cluster_client(addrs)
     try:
-        return not missing_keys(rc, prefix, n)
+        missing = missing_keys(rc, prefix, n)
     finally:
         rc.close()
+    if missing:
+        owners = {}
+        slots = SlotWriter(addrs).slots
+        for i in missing:
+            slot = key_slot(f"{prefix}:{i}")
+            owners.setdefault(slots.get(slot), set()).add(slot)
+        log(f"{len(missing)} of {n} keys missing, e.g. {prefix}:{missing[0]}; by current owner: "
+            + "; ".join(f"{o}: {len(ss)} slots {min(ss)}..{max(ss)}" for o, ss in owners.items()))
+    return not missing
 
 
 def step(name):
@@ -332,24 +343,30 @@ def step_scale():
 
 @step("restart")
 def step_restart():
-    before = {c: myid(ip_of(c)) for c in project_containers()}
-    t = time.time()
-    compose("stop", timeout=120)
-    stop_s = time.time() - t
-    codes = {c: inspect(c)["State"]["ExitCode"] for c in before}
-    compose("start")
-    t = time.time()
-    masters, replicas = SCALED_SHAPE[0] or (3, 5)
-    wait_for("8 nodes ok after stop/start",
-             lambda: len(project_containers()) == 8
-             and cluster_ok(running_addrs(), 8, masters, replicas), 180)
-    reform = time.time() - t
-    after = {c: myid(ip_of(c)) for c in project_containers()}
-    assert after == before, "a node came back with a new identity (volume not kept?)"
-    assert all_keys_present(running_addrs()), "keys lost across stop/start"
-    bad = {c[:12]: code for c, code in codes.items() if code != 0}
-    return (f"compose stop {stop_s:.1f}s (exit codes {'all 0' if not bad else bad}); re-formed "
-            f"{reform:.1f}s after start with the same node IDs; all {NKEYS} keys present")
+    """Two stop/start cycles: the second one starts from what the first one's
+    handoffs and full resyncs left on disk (a replica that got its data by
+    full sync and then became master must have it in its AOF)."""
+    notes = []
+    for cycle in (1, 2):
+        before = {c: myid(ip_of(c)) for c in project_containers()}
+        t = time.time()
+        compose("stop", timeout=120)
+        stop_s = time.time() - t
+        codes = {c: inspect(c)["State"]["ExitCode"] for c in before}
+        compose("start")
+        t = time.time()
+        masters, replicas = SCALED_SHAPE[0] or (3, 5)
+        wait_for("8 nodes ok after stop/start",
+                 lambda: len(project_containers()) == 8
+                 and cluster_ok(running_addrs(), 8, masters, replicas), 180)
+        reform = time.time() - t
+        after = {c: myid(ip_of(c)) for c in project_containers()}
+        assert after == before, "a node came back with a new identity (volume not kept?)"
+        assert all_keys_present(running_addrs()), f"keys lost across stop/start #{cycle}"
+        bad = {c[:12]: code for c, code in codes.items() if code != 0}
+        notes.append(f"#{cycle}: stop {stop_s:.1f}s (exit codes {'all 0' if not bad else bad}), "
+                     f"re-formed {reform:.1f}s after start")
+    return "; ".join(notes) + f"; same node IDs, all {NKEYS} keys present"
 
 
 def crc16(data):
