@@ -328,7 +328,7 @@ def test_health_endpoints_and_healthcheck_answer_right_in_each_phase(dns, tmp_pa
     addrs = loopback_addresses(6)
     dns.set(addrs)
     port = free_port_on_all(addrs, with_bus=True)
-    http = 18080
+    http = free_port_on_all(addrs)
     nodes = []
     try:
         first = NsNode(dns, args=node_args(port) + ["--shoal-http-port", str(http)],
