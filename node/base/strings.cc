@@ -16,6 +16,13 @@ std::optional<uint64_t> ParseUint64(std::string_view s) {
   if (s.size() == 1 && s[0] == '0') return 0;
   if (s[0] < '1' || s[0] > '9') return std::nullopt;
   uint64_t v = 0;
+  if (s.size() <= 19) {  // cannot overflow: no division per digit
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return v;
+  }
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
     uint64_t d = static_cast<uint64_t>(c - '0');

@@ -124,7 +124,7 @@ bool Dispatcher::QueueInMulti(Client& client, const CommandSpec& spec,
 
 void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
                          resp::ReplyBuilder& reply) {
-  client.last_interaction_ms = base::MonoMs();
+  client.last_interaction_ms = base::CachedMonoMs();
   const CommandSpec* spec = LookupCommand(args[0]);
   auto reject = [&](const std::string& msg) {
     reply.Error(msg);

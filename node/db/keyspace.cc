@@ -32,8 +32,10 @@ Entry* AllocEntry(std::string_view key, uint32_t hash, int64_t expire_ms, size_t
   return e;
 }
 
-uint32_t LruClock() { return static_cast<uint32_t>(base::UnixMs() / 1000) & 0xFFFFFF; }
-uint32_t LfuMinutes() { return static_cast<uint32_t>(base::UnixMs() / 60000) & 0xFFFF; }
+// Access stamps use the clock cached once per event-loop batch (reading the
+// clock per command is a measurable cost on virtual machines).
+uint32_t LruClock() { return static_cast<uint32_t>(base::CachedUnixMs() / 1000) & 0xFFFFFF; }
+uint32_t LfuMinutes() { return static_cast<uint32_t>(base::CachedUnixMs() / 60000) & 0xFFFF; }
 constexpr int kLfuInitVal = 5;
 
 }  // namespace
@@ -150,8 +152,9 @@ bool Keyspace::ExpireIfNeeded(Entry* e, int slot) {
 }
 
 Entry* Keyspace::Find(std::string_view key) {
-  int slot = base::KeyHashSlot(key);
-  Entry* e = FindRaw(key, slot, HashKey(key));
+  uint32_t h = HashKey(key);
+  int slot = SlotOf(key, h);
+  Entry* e = FindRaw(key, slot, h);
   if (e && ExpireIfNeeded(e, slot)) return nullptr;
   return e;
 }
@@ -245,8 +248,8 @@ bool OverwriteStringInPlace(Entry* e, std::string_view value, int64_t expire_ms,
 
 Entry* Keyspace::SetString(std::string_view key, std::string_view value, int64_t expire_ms,
                            bool keep_ttl, StrEnc enc) {
-  int slot = base::KeyHashSlot(key);
   uint32_t h = HashKey(key);
+  int slot = SlotOf(key, h);
   SlotTable& t = slots_[static_cast<size_t>(slot)];
   Entry* old = t.Find(key, h);
   if (old && keep_ttl && expire_ms < 0) expire_ms = old->expire_ms();
@@ -273,7 +276,7 @@ Entry* Keyspace::SetInt(Entry* e, int64_t v) {
   }
   Entry* n = NewIntEntry(e->key(), e->hash, v, e->expire_ms());
   n->lru = e->lru;
-  slots_[static_cast<size_t>(base::KeyHashSlot(e->key()))].Replace(e, n);
+  slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Replace(e, n);
   FreeEntry(e);
   return n;
 }
@@ -286,15 +289,16 @@ Entry* Keyspace::ReplaceString(Entry* e, std::string_view value, StrEnc enc) {
   }
   Entry* n = NewStringEntry(e->key(), e->hash, value, e->expire_ms(), enc);
   n->lru = e->lru;
-  slots_[static_cast<size_t>(base::KeyHashSlot(e->key()))].Replace(e, n);
+  slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Replace(e, n);
   FreeEntry(e);
   return n;
 }
 
 Entry* Keyspace::AddValue(std::string_view key, ObjType type, std::unique_ptr<Value> v,
                           int64_t expire_ms) {
-  int slot = base::KeyHashSlot(key);
-  Entry* e = NewPtrEntry(key, HashKey(key), type, v.release(), expire_ms);
+  uint32_t h = HashKey(key);
+  int slot = SlotOf(key, h);
+  Entry* e = NewPtrEntry(key, h, type, v.release(), expire_ms);
   InitAccess(e, use_lfu_);
   slots_[static_cast<size_t>(slot)].Insert(e);
   total_keys_++;
@@ -302,15 +306,16 @@ Entry* Keyspace::AddValue(std::string_view key, ObjType type, std::unique_ptr<Va
 }
 
 bool Keyspace::Delete(std::string_view key) {
-  int slot = base::KeyHashSlot(key);
-  Entry* e = FindRaw(key, slot, HashKey(key));
+  uint32_t h = HashKey(key);
+  int slot = SlotOf(key, h);
+  Entry* e = FindRaw(key, slot, h);
   if (!e) return false;
   bool expired = IsExpired(e) && !replica_mode_;
   RemoveFromTable(e, slot);
   return !expired;
 }
 
-void Keyspace::DeleteEntry(Entry* e) { RemoveFromTable(e, base::KeyHashSlot(e->key())); }
+void Keyspace::DeleteEntry(Entry* e) { RemoveFromTable(e, SlotOf(e->key(), e->hash)); }
 
 Entry* Keyspace::SetExpire(Entry* e, int64_t ms) {
   if (ms >= 0 && e->has_expire()) {
@@ -337,7 +342,7 @@ Entry* Keyspace::SetExpire(Entry* e, int64_t ms) {
   n->flags = static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (ms >= 0 ? Entry::kHasExpire : 0));
   n->lru = e->lru;
   memcpy(n->value_ptr(), e->value_ptr(), value_bytes);
-  slots_[static_cast<size_t>(base::KeyHashSlot(e->key()))].Replace(e, n);
+  slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Replace(e, n);
   ::operator delete(e);  // the value (if a pointer) now belongs to n
   return n;
 }
@@ -356,14 +361,15 @@ Entry* Keyspace::Rename(Entry* e, std::string_view new_key, bool keep_ttl) {
       value_bytes = sizeof(Value*);
       break;
   }
-  int new_slot = base::KeyHashSlot(new_key);
-  Entry* n = AllocEntry(new_key, HashKey(new_key), exp, value_bytes);
+  uint32_t new_hash = HashKey(new_key);
+  int new_slot = SlotOf(new_key, new_hash);
+  Entry* n = AllocEntry(new_key, new_hash, exp, value_bytes);
   n->type = e->type;
   n->storage = e->storage;
   n->flags = static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (exp >= 0 ? Entry::kHasExpire : 0));
   n->lru = e->lru;
   memcpy(n->value_ptr(), e->value_ptr(), value_bytes);
-  slots_[static_cast<size_t>(base::KeyHashSlot(e->key()))].Unlink(e);
+  slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Unlink(e);
   ::operator delete(e);
   slots_[static_cast<size_t>(new_slot)].Insert(n);
   return n;
@@ -372,8 +378,8 @@ Entry* Keyspace::Rename(Entry* e, std::string_view new_key, bool keep_ttl) {
 Entry* Keyspace::CopyTo(const Entry* e, std::string_view new_key,
                         std::unique_ptr<Value> copied_value) {
   int64_t exp = e->expire_ms();
-  int slot = base::KeyHashSlot(new_key);
   uint32_t h = HashKey(new_key);
+  int slot = SlotOf(new_key, h);
   Entry* n;
   if (e->type == ObjType::kString) {
     char buf[24];
@@ -469,7 +475,7 @@ Entry* Keyspace::RandomKey() {
     if (!e) return nullptr;
     if (!IsExpired(e)) return e;
     if (replica_mode_) return e;  // Redis returns it on replicas after many tries
-    ExpireIfNeeded(e, base::KeyHashSlot(e->key()));
+    ExpireIfNeeded(e, SlotOf(e->key(), e->hash));
     if (total_keys_ == 0) return nullptr;
   }
   return nullptr;

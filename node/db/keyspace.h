@@ -117,6 +117,11 @@ class Keyspace {
   bool EvictIfNeeded(size_t maxmemory, EvictionPolicy policy, int samples);
 
   void set_replica_mode(bool replica) { replica_mode_ = replica; }
+  // Cluster mode groups keys by their CRC16 hash slot (COUNTKEYSINSLOT,
+  // migration); standalone mode only needs the groups to be even, so it
+  // uses the key's table hash and skips the CRC16 per lookup. Set before any
+  // key is added.
+  void set_cluster_slots(bool crc16) { crc_slots_ = crc16; }
   void set_on_deleted(std::function<void(std::string_view, DeleteReason)> f) {
     on_deleted_ = std::move(f);
   }
@@ -148,6 +153,10 @@ class Keyspace {
   KeyspaceStats own_stats_;
   KeyspaceStats* stats_ = &own_stats_;
   bool replica_mode_ = false;
+  bool crc_slots_ = true;
+  int SlotOf(std::string_view key, uint32_t hash) const {
+    return crc_slots_ ? base::KeyHashSlot(key) : static_cast<int>(hash >> 18);
+  }
   std::function<void(std::string_view, DeleteReason)> on_deleted_;
   // Active expiry progress.
   int expire_slot_ = 0;

@@ -90,6 +90,7 @@ void ClientConn::OnRead(const asio::error_code& ec, size_t n) {
     return;
   }
   rend_ += n;
+  base::UpdateCachedClock();
   client_.tot_net_in += n;
   server_.engine().stats.total_net_input_bytes += n;
   ProcessInput();

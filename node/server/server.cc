@@ -93,6 +93,7 @@ void Server::ApplyConfig() {
 }
 
 void Server::ConfigureDb(db::Keyspace& ks) {
+  ks.set_cluster_slots(cfg_.s.cluster_enabled);
   auto& h = engine_.hot;
   bool lfu = h.maxmemory_policy == db::EvictionPolicy::kAllKeysLfu ||
              h.maxmemory_policy == db::EvictionPolicy::kVolatileLfu;
@@ -342,6 +343,7 @@ void Server::ScheduleCron() {
 }
 
 void Server::Cron() {
+  base::UpdateCachedClock();
   int64_t hz = cfg_.s.hz > 0 ? cfg_.s.hz : 10;
   // Active expiry: at most 25% of the cron period, as Redis's slow cycle.
   int64_t budget = 250000 / hz;
