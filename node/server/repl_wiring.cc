@@ -65,6 +65,13 @@ void Server::StartReplication() {
     auto r = persist::LoadSnapshot(engine_, rdb, persist::SnapshotLoadOptionsFrom(cfg_.s, true));
     if (!r.ok()) return r.status();
     LOG_INFO("MASTER <-> REPLICA sync: loaded {} keys", r->keys_loaded);
+    // The AOF still describes the old dataset: rewrite it from the new one,
+    // as Redis does after a sync (else a restart would load stale data).
+    if (persistence_->aof_on()) {
+      auto rw = persistence_->BgRewriteAof();
+      LOG_INFO("MASTER <-> REPLICA sync: AOF rewrite after the sync: {}",
+               rw.ok() ? *rw : rw.error());
+    }
     return base::Status::Ok();
   };
   cb.apply = [this](std::span<const std::string_view> args) {
