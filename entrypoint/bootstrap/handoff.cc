@@ -68,11 +68,20 @@ HandoffResult HandOffSlots(const PeerAddr& self, const std::string& password,
     return res;
   }
   std::string my_id = me->id;
+  std::string replica_id = replica->id;
   while (std::chrono::steady_clock::now() - start < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::vector<NodeEntry> now;
     if (!Nodes(self, password, &now)) continue;
     for (auto& n : now) {
+      // The replica is going away too (a whole-cluster stop): stop waiting
+      // for it, the shutdown must fit in its timeout.
+      if (n.id == replica_id && (!n.connected || n.failed())) {
+        res.detail = "the replica went away during the handoff";
+        res.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return res;
+      }
       if (n.is_myself() && !n.is_master()) {
         res.demoted = true;
         res.seconds =

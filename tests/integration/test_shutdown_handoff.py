@@ -104,3 +104,17 @@ def test_sigterm_hands_slots_to_the_replica_without_losing_writes(shoal_factory,
     assert w.acked, "no writes were acknowledged"
     # The new owner of the slot is the old master's replica.
     assert rc.get(w.acked[-1]) is not None
+
+
+def test_stopping_the_whole_cluster_at_once_exits_cleanly_within_the_timeout(shoal_factory):
+    import os
+    import signal
+    nodes = start_cluster(shoal_factory)
+    t0 = time.time()
+    for n in nodes:
+        os.kill(n.pid, signal.SIGTERM)
+    codes = [n.proc.wait(15) for n in nodes]
+    took = time.time() - t0
+    print(f"\nwhole-cluster SIGTERM: exit codes {codes}, all gone after {took:.2f}s")
+    assert codes == [0] * 6, codes
+    assert took < 8, f"took {took:.2f}s (shoal-shutdown-timeout 8)"
