@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <asio.hpp>
 #include <atomic>
 #include <chrono>
@@ -117,10 +118,11 @@ int main(int argc, char** argv) {
     // The handoff blocks for up to seconds: not on the signal thread, which
     // must stay free to reap children and to see a second signal.
     std::thread([s, self_addr, password, shutdown_timeout_s] {
-      // A master hands its slots to a replica first, leaving time for the
-      // AOF flush and the exit inside the shutdown timeout.
+      // A master hands its slots to a replica first (normally 0.1-0.7 s).
+      // At most 3 s: when the whole cluster stops at once no election can
+      // complete, and the AOF flush and exit must still fit the timeout.
       auto budget = std::chrono::milliseconds(
-          std::max<int64_t>(500, shutdown_timeout_s * 1000 - 2000));
+          std::clamp<int64_t>(shutdown_timeout_s * 1000 - 2000, 500, 3000));
       auto r = entrypoint::bootstrap::HandOffSlots(self_addr, password, budget);
       if (r.attempted) {
         LOG_INFO("Shutdown handoff: {} ({:.2f}s)", r.detail, r.seconds);
