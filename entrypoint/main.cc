@@ -141,8 +141,8 @@ int main(int argc, char** argv) {
   // Discovery (shoal-discovery): the peers the bootstrap forms a cluster with.
   std::unique_ptr<entrypoint::discovery::Discovery> discovery;
   if (!cfg.s.shoal_discovery.empty()) {
-    auto spec = entrypoint::discovery::ParseDiscovery(cfg.s.shoal_discovery,
-                                                      static_cast<int>(cfg.s.port));
+    auto spec =
+        entrypoint::discovery::ParseDiscovery(cfg.s.shoal_discovery, static_cast<int>(cfg.s.port));
     if (!spec.ok()) {
       fprintf(stderr, "%s\n", spec.error().c_str());
       return kExitConfig;
@@ -154,8 +154,7 @@ int main(int argc, char** argv) {
               cfg.s.shoal_discovery.c_str());
       return kExitConfig;
     }
-    discovery = std::make_unique<entrypoint::discovery::Discovery>(*spec,
-                                                                   std::chrono::seconds(1));
+    discovery = std::make_unique<entrypoint::discovery::Discovery>(*spec, std::chrono::seconds(1));
     discovery->Start();
     // The announce IP may depend on the route to the first peer: give DNS a
     // moment (it may simply not be ready yet, which is normal).

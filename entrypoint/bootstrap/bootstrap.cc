@@ -132,8 +132,8 @@ void Bootstrap::Start() {
       // Poll quickly until the cluster is formed (formation time is what
       // users wait for), then at the normal healing pace.
       std::string p = phase();
-      int wait_ms = (p == "formed" || p == "degraded") ? opts_.interval_ms
-                                                        : std::min(opts_.interval_ms, 200);
+      int wait_ms =
+          (p == "formed" || p == "degraded") ? opts_.interval_ms : std::min(opts_.interval_ms, 200);
       std::unique_lock<std::mutex> lk(mu_);
       if (cv_.wait_for(lk, std::chrono::milliseconds(wait_ms), [this] { return stop_; })) return;
     }
@@ -466,8 +466,7 @@ void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const 
     for (auto& n : fv.nodes) in_formed |= n.id == nm.id && !n.handshake();
     // Its own state must be ok too: a node refuses RESTORE-ASKING with
     // CLUSTERDOWN until then (Redis's startup delay applies to it).
-    bool sees_all =
-        nv.known_nodes >= fv.known_nodes && nv.slots_assigned == 16384 && nv.state_ok;
+    bool sees_all = nv.known_nodes >= fv.known_nodes && nv.slots_assigned == 16384 && nv.state_ok;
     known = in_formed && sees_all;
   }
   if (!known) {
@@ -526,8 +525,8 @@ void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const 
       }
       while (true) {
         if (!call(src, {"CLUSTER", "GETKEYSINSLOT", ss, "100"}, &r) || r.elements.empty()) break;
-        std::vector<std::string> mig = {"MIGRATE", nm.addr.ip, std::to_string(nm.addr.port), "",
-                                        "0", "10000", "REPLACE"};
+        std::vector<std::string> mig = {
+            "MIGRATE", nm.addr.ip, std::to_string(nm.addr.port), "", "0", "10000", "REPLACE"};
         if (!opts_.password.empty()) {
           mig.push_back("AUTH");
           mig.push_back(opts_.password);
@@ -548,8 +547,7 @@ void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const 
       moved++;
     }
   }
-  LOG_INFO("Bootstrap: moved {} slots ({} keys) to the new master {}", moved, keys,
-           nm.addr.str());
+  LOG_INFO("Bootstrap: moved {} slots ({} keys) to the new master {}", moved, keys, nm.addr.str());
   for (size_t i = 1; i < group.size(); i++) {
     std::string err;
     bool ok = false;

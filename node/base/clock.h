@@ -34,9 +34,7 @@ inline int64_t& CachedMonoMsRef() {
   static int64_t v = 0;
   return v;
 }
-inline int64_t CachedUnixMs() {
-  return CachedUnixMsRef() ? CachedUnixMsRef() : UnixMs();
-}
+inline int64_t CachedUnixMs() { return CachedUnixMsRef() ? CachedUnixMsRef() : UnixMs(); }
 
 inline int64_t MonoMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -31,12 +31,12 @@ void InitLogging();
 
 // Invariant checks: abort with a message. Only for "cannot happen" states,
 // never for bad input from clients, peers or files.
-#define NODE_CHECK(cond)                                                        \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
+#define NODE_CHECK(cond)                                                          \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
       ::spdlog::critical("check failed: {} at {}:{}", #cond, __FILE__, __LINE__); \
-      ::abort();                                                                \
-    }                                                                           \
+      ::abort();                                                                  \
+    }                                                                             \
   } while (0)
 #ifdef NDEBUG
 #define NODE_DCHECK(cond) \

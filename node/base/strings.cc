@@ -148,8 +148,7 @@ std::string ToUpper(std::string_view s) {
 
 namespace {
 
-bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool nocase,
-                   int depth) {
+bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int depth) {
   if (depth > 1000) return false;  // bounded recursion on hostile patterns
   while (plen && slen) {
     switch (p[0]) {

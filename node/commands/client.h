@@ -30,7 +30,7 @@ struct Client {
   int db = 0;  // SELECTed database (always 0 in cluster mode)
   bool authenticated = false;
   std::string user = "default";
-  int64_t ctime_ms = 0;        // creation
+  int64_t ctime_ms = 0;  // creation
   int64_t last_interaction_ms = 0;
   bool close_after_reply = false;
   bool close_asap = false;
@@ -46,7 +46,9 @@ struct Client {
   bool in_exec = false;
   bool blocked = false;
   bool block_timed_out = false;  // the retry of a kRetryOnTimeout command after its timeout
-  int64_t woff = 0;  // master_repl_offset after this client's previous command (WAIT)  // waiting in a blocking command (BLPOP ...)  // running EXEC's queue (blocking commands do not block)
+  int64_t woff =
+      0;  // master_repl_offset after this client's previous command (WAIT)  // waiting in a
+          // blocking command (BLPOP ...)  // running EXEC's queue (blocking commands do not block)
   bool multi_dirty = false;  // a queued command failed to queue -> EXECABORT
   std::vector<QueuedCommand> multi_queue;
   std::vector<std::string> watched_keys;

@@ -234,7 +234,8 @@ void ClusterFlushSlots(CommandContext& ctx) {
 void ClusterSetSlot(CommandContext& ctx) {
   if (!CheckEnabled(ctx)) return;
   auto* st = State(ctx);
-  if (st->myself().IsReplica()) return ctx.reply().Error("ERR Please use SETSLOT only with masters.");
+  if (st->myself().IsReplica())
+    return ctx.reply().Error("ERR Please use SETSLOT only with masters.");
   auto slot = SlotArg(ctx, ctx.arg(2));
   if (!slot) return;
   std::string_view action = ctx.arg(3);
@@ -274,7 +275,8 @@ void ClusterCountKeysInSlot(CommandContext& ctx) {
   auto v = IntArg(ctx, 2);
   if (!v) return;
   if (*v < 0 || *v >= base::kClusterSlots) return ctx.reply().Error("ERR Invalid slot");
-  ctx.reply().Integer(static_cast<int64_t>(ctx.engine().keyspace->CountInSlot(static_cast<int>(*v))));
+  ctx.reply().Integer(
+      static_cast<int64_t>(ctx.engine().keyspace->CountInSlot(static_cast<int>(*v))));
 }
 
 void ClusterGetKeysInSlot(CommandContext& ctx) {
@@ -286,7 +288,8 @@ void ClusterGetKeysInSlot(CommandContext& ctx) {
   if (*slot < 0 || *slot >= base::kClusterSlots || *count < 0) {
     return ctx.reply().Error("ERR Invalid slot or number of keys");
   }
-  auto keys = ctx.engine().keyspace->KeysInSlot(static_cast<int>(*slot), static_cast<size_t>(*count));
+  auto keys =
+      ctx.engine().keyspace->KeysInSlot(static_cast<int>(*slot), static_cast<size_t>(*count));
   ctx.reply().ArrayHeader(keys.size());
   for (auto& k : keys) ctx.reply().Bulk(k);
 }
@@ -412,7 +415,8 @@ void ShardNode(CommandContext& ctx, cluster::ClusterState& st, const cluster::No
   }
   r.Bulk("role");
   r.Bulk(n.IsMaster() ? "master" : "replica");
-  uint64_t off = st.IsMyself(&n) && st.hooks().repl_offset ? st.hooks().repl_offset() : n.repl_offset;
+  uint64_t off =
+      st.IsMyself(&n) && st.hooks().repl_offset ? st.hooks().repl_offset() : n.repl_offset;
   r.Bulk("replication-offset");
   r.Integer(static_cast<int64_t>(off));
   r.Bulk("health");

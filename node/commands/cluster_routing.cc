@@ -106,8 +106,8 @@ bool ClusterRoute(Engine& eng, Client& c, const CommandSpec& spec,
       return false;
     }
   }
-  if ((migrating || importing) && (spec.flags & kMovableKeys) && spec.keys.first == 3 &&
-      !is_exec && spec.getkeys) {
+  if ((migrating || importing) && (spec.flags & kMovableKeys) && spec.keys.first == 3 && !is_exec &&
+      spec.getkeys) {
     return true;  // MIGRATE on a migrating/importing slot is served locally
   }
   if (migrating && missing > 0) {

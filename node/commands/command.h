@@ -48,7 +48,10 @@ enum CommandFlag : uint32_t {
   kNoKeys = 1u << 30,
   kTxImmediate = 1u << 29,
   kKeepAsking = 1u << 28,
-  kRetryOnTimeout = 1u << 27,  // blocked: re-run at timeout instead of a null reply (WAIT)  // ASKING: the flag survives this command  // runs at once inside MULTI (EXEC, DISCARD, WATCH, QUIT...)
+  kRetryOnTimeout =
+      1u
+      << 27,  // blocked: re-run at timeout instead of a null reply (WAIT)  // ASKING: the flag
+              // survives this command  // runs at once inside MULTI (EXEC, DISCARD, WATCH, QUIT...)
 };
 
 // ACL categories, Redis's names and order.
@@ -101,7 +104,7 @@ struct CommandSpec {
   uint32_t flags;
   KeySpec keys;
   Handler handler;
-  uint32_t acl = 0;             // ACL categories beyond those implied by flags
+  uint32_t acl = 0;                          // ACL categories beyond those implied by flags
   const CommandSpec* subcommands = nullptr;  // container commands (CLUSTER, CONFIG ...)
   size_t n_subcommands = 0;
   const char* summary = "";

@@ -17,20 +17,33 @@ struct FlagName {
   const char* name;
 };
 constexpr FlagName kFlagNames[] = {
-    {kWrite, "write"},           {kReadOnly, "readonly"},     {kDenyOom, "denyoom"},
-    {kAdmin, "admin"},           {kPubSub, "pubsub"},         {kNoScript, "noscript"},
-    {kBlocking, "blocking"},     {kLoading, "loading"},       {kStale, "stale"},
-    {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kAsking, "asking"},
-    {kFast, "fast"},             {kNoAuth, "no_auth"},        {kMayReplicate, "may_replicate"},
-    {kNoMandatoryKeys, "no_mandatory_keys"}, {kProtected, "protected"},
-    {kNoAsyncLoading, "no_async_loading"}, {kNoMulti, "no_multi"},
-    {kMovableKeys, "movablekeys"}, {kAllowBusy, "allow_busy"},
+    {kWrite, "write"},
+    {kReadOnly, "readonly"},
+    {kDenyOom, "denyoom"},
+    {kAdmin, "admin"},
+    {kPubSub, "pubsub"},
+    {kNoScript, "noscript"},
+    {kBlocking, "blocking"},
+    {kLoading, "loading"},
+    {kStale, "stale"},
+    {kSkipMonitor, "skip_monitor"},
+    {kSkipSlowlog, "skip_slowlog"},
+    {kAsking, "asking"},
+    {kFast, "fast"},
+    {kNoAuth, "no_auth"},
+    {kMayReplicate, "may_replicate"},
+    {kNoMandatoryKeys, "no_mandatory_keys"},
+    {kProtected, "protected"},
+    {kNoAsyncLoading, "no_async_loading"},
+    {kNoMulti, "no_multi"},
+    {kMovableKeys, "movablekeys"},
+    {kAllowBusy, "allow_busy"},
 };
 
 constexpr const char* kAclNames[] = {
-    "keyspace", "read",     "write",     "set",       "sortedset", "list",  "hash",
-    "string",   "bitmap",   "hyperloglog", "geo",     "stream",    "pubsub", "admin",
-    "fast",     "slow",     "blocking",  "dangerous", "connection", "transaction", "scripting",
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+    "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
 };
 
 void ReplyKeySpecs(resp::ReplyBuilder& r, const CommandSpec& c) {

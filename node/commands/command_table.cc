@@ -17,11 +17,11 @@
 #include "node/commands/hashes_handlers.h"
 #include "node/commands/lists_handlers.h"
 #include "node/commands/migrate_handlers.h"
-#include "node/commands/repl_handlers.h"
-#include "node/commands/shoal_handlers.h"
 #include "node/commands/persist_handlers.h"
 #include "node/commands/pubsub_handlers.h"
+#include "node/commands/repl_handlers.h"
 #include "node/commands/sets_handlers.h"
+#include "node/commands/shoal_handlers.h"
 #include "node/commands/zsets_handlers.h"
 
 namespace node::commands {

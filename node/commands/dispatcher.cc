@@ -78,8 +78,9 @@ void CommandContext::UnknownSubcommand() {
 void Dispatcher::FeedMonitors(Client& client, std::span<const std::string_view> args) {
   if (engine_.monitors.empty()) return;
   int64_t us = base::UnixUs();
-  std::string line = "+" + std::to_string(us / 1000000) + "." + std::to_string(1000000 + us % 1000000).substr(1) +
-                     " [" + std::to_string(client.db) + " " + (client.addr.empty() ? "lua" : client.addr) + "]";
+  std::string line =
+      "+" + std::to_string(us / 1000000) + "." + std::to_string(1000000 + us % 1000000).substr(1) +
+      " [" + std::to_string(client.db) + " " + (client.addr.empty() ? "lua" : client.addr) + "]";
   for (auto a : args) {
     line += " \"";
     for (unsigned char c : a) {
@@ -272,7 +273,8 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
         break;
       }
       std::string a(args[i].substr(0, 128));
-      if (args[i].size() > 128) a += "... (" + std::to_string(args[i].size() - 128) + " more bytes)";
+      if (args[i].size() > 128)
+        a += "... (" + std::to_string(args[i].size() - 128) + " more bytes)";
       e.args.push_back(std::move(a));
     }
     e.peer = client.addr;

@@ -37,8 +37,8 @@ class Dispatcher {
             resp::ReplyBuilder& reply);
 
  private:
-  bool QueueInMulti(Client& client, const CommandSpec& spec,
-                    std::span<const std::string_view> args, resp::ReplyBuilder& reply);
+  bool QueueInMulti(Client& client, const CommandSpec& spec, std::span<const std::string_view> args,
+                    resp::ReplyBuilder& reply);
   void FeedMonitors(Client& client, std::span<const std::string_view> args);
 
   Engine& engine_;

@@ -114,8 +114,8 @@ class Engine {
   std::function<std::string()> cluster_save_config;
   // CLUSTER FAILOVER [FORCE|TAKEOVER] (mode 0/1/2); returns "" or the error.
   std::function<std::string(int mode)> cluster_failover;
-  bool role_replica = false;  // kept by the replication room
-  bool writes_paused = false;  // manual failover in progress on this master
+  bool role_replica = false;          // kept by the replication room
+  bool writes_paused = false;         // manual failover in progress on this master
   repl::Replication* repl = nullptr;  // owned by the server
   uint64_t aof_last_write_errno = 0;
 
@@ -146,8 +146,7 @@ class Engine {
   // Blocks the engine thread (DEBUG SLEEP).
   std::function<void(double seconds)> sleep;
   // Runs a command as EXEC does (no checks but arity); set by the server.
-  std::function<void(Client&, std::span<const std::string_view>, resp::ReplyBuilder&)>
-      call_command;
+  std::function<void(Client&, std::span<const std::string_view>, resp::ReplyBuilder&)> call_command;
   // Sends a MONITOR line to every monitor except `from`.
   std::function<void(Client& from, const std::string& line)> feed_monitors;
   // Parks a client whose command called BlockOn (see CommandContext);

@@ -27,7 +27,8 @@ inline constexpr const char* kErrAuthNoPassword =
 inline constexpr const char* kErrOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr const char* kErrReadOnly = "READONLY You can't write against a read only replica.";
 inline constexpr const char* kErrBusyKey = "BUSYKEY Target key name already exists.";
-inline constexpr const char* kErrStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr const char* kErrStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr const char* kErrOffsetRange = "ERR offset is out of range";
 inline constexpr const char* kErrNotAllowedInMulti = "ERR Command not allowed inside a transaction";
 inline constexpr const char* kErrExecAbort =

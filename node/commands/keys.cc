@@ -3,8 +3,8 @@
 // Generic keyspace commands (DEL, EXISTS, EXPIRE family, RENAME, COPY, KEYS,
 // SCAN, OBJECT, FLUSHALL ...). Registered in command_table.cc.
 
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <limits>
 
@@ -427,7 +427,8 @@ void SwapDb(CommandContext& ctx) {
   auto& eng = ctx.engine();
   if (eng.cluster_enabled) return ctx.reply().Error("ERR SWAPDB is not allowed in cluster mode");
   auto a = base::ParseInt64(ctx.arg(1));
-  if (!a || *a < INT32_MIN || *a > INT32_MAX) return ctx.reply().Error("ERR invalid first DB index");
+  if (!a || *a < INT32_MIN || *a > INT32_MAX)
+    return ctx.reply().Error("ERR invalid first DB index");
   auto b = base::ParseInt64(ctx.arg(2));
   if (!b || *b < INT32_MIN || *b > INT32_MAX) {
     return ctx.reply().Error("ERR invalid second DB index");

@@ -79,45 +79,45 @@ std::string ServerSection(Engine& eng) {
   struct utsname u;
   uname(&u);
   int64_t up = (base::UnixMs() - eng.start_time_ms) / 1000;
-  return Section(
-      "Server",
-      {{"redis_version", "7.0.15"},
-       {"redis_git_sha1", "00000000"},
-       {"redis_git_dirty", "0"},
-       {"redis_build_id", "shoal"},
-       {"redis_mode", eng.cluster_enabled ? "cluster" : "standalone"},
-       {"os", std::string(u.sysname) + " " + u.release + " " + u.machine},
-       {"arch_bits", "64"},
-       {"monotonic_clock", "POSIX clock_gettime"},
-       {"multiplexing_api", "epoll"},
-       {"atomicvar_api", "c11-builtin"},
-       {"gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
-                           std::to_string(__GNUC_PATCHLEVEL__)},
-       {"process_id", std::to_string(getpid())},
-       {"process_supervised", "no"},
-       {"run_id", eng.run_id},
-       {"tcp_port", std::to_string(eng.tcp_port)},
-       {"server_time_usec", std::to_string(base::UnixUs())},
-       {"uptime_in_seconds", std::to_string(up)},
-       {"uptime_in_days", std::to_string(up / 86400)},
-       {"hz", "10"},
-       {"configured_hz", "10"},
-       {"lru_clock", std::to_string((base::UnixMs() / 1000) & 0xFFFFFF)},
-       {"executable", eng.executable},
-       {"config_file", eng.config_file},
-       {"io_threads_active", "0"},
-       {"shoal_version", SHOAL_VERSION}});
+  return Section("Server",
+                 {{"redis_version", "7.0.15"},
+                  {"redis_git_sha1", "00000000"},
+                  {"redis_git_dirty", "0"},
+                  {"redis_build_id", "shoal"},
+                  {"redis_mode", eng.cluster_enabled ? "cluster" : "standalone"},
+                  {"os", std::string(u.sysname) + " " + u.release + " " + u.machine},
+                  {"arch_bits", "64"},
+                  {"monotonic_clock", "POSIX clock_gettime"},
+                  {"multiplexing_api", "epoll"},
+                  {"atomicvar_api", "c11-builtin"},
+                  {"gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) +
+                                      "." + std::to_string(__GNUC_PATCHLEVEL__)},
+                  {"process_id", std::to_string(getpid())},
+                  {"process_supervised", "no"},
+                  {"run_id", eng.run_id},
+                  {"tcp_port", std::to_string(eng.tcp_port)},
+                  {"server_time_usec", std::to_string(base::UnixUs())},
+                  {"uptime_in_seconds", std::to_string(up)},
+                  {"uptime_in_days", std::to_string(up / 86400)},
+                  {"hz", "10"},
+                  {"configured_hz", "10"},
+                  {"lru_clock", std::to_string((base::UnixMs() / 1000) & 0xFFFFFF)},
+                  {"executable", eng.executable},
+                  {"config_file", eng.config_file},
+                  {"io_threads_active", "0"},
+                  {"shoal_version", SHOAL_VERSION}});
 }
 
 std::string ClientsSection(Engine& eng) {
-  return Section("Clients", {{"connected_clients", std::to_string(eng.clients.size())},
-                             {"cluster_connections", "0"},
-                             {"maxclients", std::to_string(eng.config ? eng.config->s.maxclients : 10000)},
-                             {"client_recent_max_input_buffer", "0"},
-                             {"client_recent_max_output_buffer", "0"},
-                             {"blocked_clients", "0"},
-                             {"tracking_clients", "0"},
-                             {"clients_in_timeout_table", "0"}});
+  return Section("Clients",
+                 {{"connected_clients", std::to_string(eng.clients.size())},
+                  {"cluster_connections", "0"},
+                  {"maxclients", std::to_string(eng.config ? eng.config->s.maxclients : 10000)},
+                  {"client_recent_max_input_buffer", "0"},
+                  {"client_recent_max_output_buffer", "0"},
+                  {"blocked_clients", "0"},
+                  {"tracking_clients", "0"},
+                  {"clients_in_timeout_table", "0"}});
 }
 
 std::string MemorySection(Engine& eng) {
@@ -130,9 +130,11 @@ std::string MemorySection(Engine& eng) {
     if (d) overhead += d->MemoryOverhead();
   }
   char frag[32];
-  snprintf(frag, sizeof(frag), "%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+  snprintf(frag, sizeof(frag), "%.2f",
+           used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
   char peakperc[32];
-  snprintf(peakperc, sizeof(peakperc), "%.2f%%", peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
+  snprintf(peakperc, sizeof(peakperc), "%.2f%%",
+           peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
   long pages = sysconf(_SC_PHYS_PAGES);
   uint64_t total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   return Section("Memory",
@@ -168,8 +170,7 @@ std::string StatsSection(Engine& eng) {
                   {"rejected_connections", std::to_string(s.rejected_connections)},
                   {"sync_full", std::to_string(eng.repl ? eng.repl->sync_full() : 0)},
                   {"sync_partial_ok", std::to_string(eng.repl ? eng.repl->sync_partial_ok() : 0)},
-                  {"sync_partial_err",
-                   std::to_string(eng.repl ? eng.repl->sync_partial_err() : 0)},
+                  {"sync_partial_err", std::to_string(eng.repl ? eng.repl->sync_partial_err() : 0)},
                   {"expired_keys", std::to_string(ks.expired_keys)},
                   {"evicted_keys", std::to_string(ks.evicted_keys)},
                   {"keyspace_hits", std::to_string(ks.keyspace_hits)},
@@ -356,17 +357,12 @@ void ConfigRewrite(CommandContext& ctx) {
 }
 
 void ConfigHelp(CommandContext& ctx) {
-  HelpReply(ctx, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "GET <pattern>",
-                  "    Return parameters matching the glob-like <pattern> and their values.",
-                  "SET <directive> <value>",
-                  "    Set the configuration <directive> to <value>.",
-                  "RESETSTAT",
-                  "    Reset statistics reported by the INFO command.",
-                  "REWRITE",
-                  "    Rewrite the configuration file.",
-                  "HELP",
-                  "    Prints this help."});
+  HelpReply(ctx,
+            {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
+             "    Return parameters matching the glob-like <pattern> and their values.",
+             "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+             "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
+             "    Rewrite the configuration file.", "HELP", "    Prints this help."});
 }
 
 void Time(CommandContext& ctx) {
@@ -387,9 +383,7 @@ void DebugSleep(CommandContext& ctx) {
 
 void DebugHelp(CommandContext& ctx) {
   HelpReply(ctx, {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "SLEEP <seconds>",
-                  "    Stop the server for <seconds>. Decimals allowed.",
-                  "HELP",
+                  "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.", "HELP",
                   "    Prints this help."});
 }
 
@@ -430,18 +424,13 @@ void SlowlogReset(CommandContext& ctx) {
 }
 
 void SlowlogHelp(CommandContext& ctx) {
-  HelpReply(ctx, {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "GET [<count>]",
-                  "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-                  "    Entries are made of:",
-                  "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-                  "    client name",
-                  "LEN",
-                  "    Return the length of the slowlog.",
-                  "RESET",
-                  "    Reset the slowlog.",
-                  "HELP",
-                  "    Prints this help."});
+  HelpReply(ctx,
+            {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET [<count>]",
+             "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+             "    Entries are made of:",
+             "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+             "    client name", "LEN", "    Return the length of the slowlog.", "RESET",
+             "    Reset the slowlog.", "HELP", "    Prints this help."});
 }
 
 // MEMORY USAGE key [SAMPLES count]
@@ -464,8 +453,7 @@ void MemoryHelp(CommandContext& ctx) {
   HelpReply(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                   "USAGE <key> [SAMPLES <count>]",
                   "    Return memory in bytes used by <key> and its value. Nested values are",
-                  "    sampled up to <count> times (default: 5, 0 means sample all).",
-                  "HELP",
+                  "    sampled up to <count> times (default: 5, 0 means sample all).", "HELP",
                   "    Prints this help."});
 }
 
@@ -489,7 +477,8 @@ void Shutdown(CommandContext& ctx) {
     }
   }
   if (save && nosave) return ctx.reply().Error(kErrSyntax);
-  if (!ctx.engine().shutdown) return ctx.reply().Error("ERR Errors trying to SHUTDOWN. Check logs.");
+  if (!ctx.engine().shutdown)
+    return ctx.reply().Error("ERR Errors trying to SHUTDOWN. Check logs.");
   std::string err = ctx.engine().shutdown(save, nosave, now, force);
   if (!err.empty()) return ctx.reply().Error(err);
   // On success the connection is closed without a reply, as in Redis.

@@ -323,7 +323,8 @@ void IncrBy(CommandContext& ctx) {
 void DecrBy(CommandContext& ctx) {
   auto d = IntArg(ctx, 2);
   if (!d) return;
-  if (*d == std::numeric_limits<int64_t>::min()) return ctx.reply().Error("ERR decrement would overflow");
+  if (*d == std::numeric_limits<int64_t>::min())
+    return ctx.reply().Error("ERR decrement would overflow");
   IncrDecr(ctx, -*d);
 }
 
@@ -478,7 +479,8 @@ void Lcs(CommandContext& ctx) {
   }
   uint64_t alen = a.size(), blen = b.size();
   uint64_t cells = (alen + 1) * (blen + 1);
-  if (cells * sizeof(uint32_t) > ctx.engine().hot.proto_max_bulk_len || cells / (blen + 1) != alen + 1) {
+  if (cells * sizeof(uint32_t) > ctx.engine().hot.proto_max_bulk_len ||
+      cells / (blen + 1) != alen + 1) {
     return ctx.reply().Error(
         "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
   }

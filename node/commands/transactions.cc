@@ -6,11 +6,12 @@
 // key (see TouchWatchedKey, called through Engine::key_modified) makes the
 // next EXEC fail with a null reply.
 
+#include "node/commands/transactions.h"
+
 #include <algorithm>
 
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
-#include "node/commands/transactions.h"
 
 namespace node::commands {
 

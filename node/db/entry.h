@@ -21,7 +21,14 @@
 namespace node::db {
 
 // Numbering as Redis's OBJ_* so that TYPE/RDB code can use it directly.
-enum class ObjType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4, kStream = 6 };
+enum class ObjType : uint8_t {
+  kString = 0,
+  kList = 1,
+  kSet = 2,
+  kZSet = 3,
+  kHash = 4,
+  kStream = 6
+};
 
 // How the value is stored here (not what OBJECT ENCODING reports).
 enum class Storage : uint8_t { kEmbedded = 0, kInt = 1, kPtr = 2 };

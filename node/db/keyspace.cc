@@ -67,8 +67,7 @@ Entry* NewIntEntry(std::string_view key, uint32_t hash, int64_t v, int64_t expir
   return e;
 }
 
-Entry* NewPtrEntry(std::string_view key, uint32_t hash, ObjType type, Value* v,
-                   int64_t expire_ms) {
+Entry* NewPtrEntry(std::string_view key, uint32_t hash, ObjType type, Value* v, int64_t expire_ms) {
   Entry* e = AllocEntry(key, hash, expire_ms, sizeof(Value*));
   e->type = type;
   e->storage = Storage::kPtr;
@@ -181,7 +180,8 @@ int Keyspace::LfuCount(Entry* e) {
   uint32_t now = LfuMinutes();
   uint32_t elapsed = now >= ldt ? now - ldt : 65535 - ldt + now;
   uint32_t periods = lfu_decay_time_ ? elapsed / static_cast<uint32_t>(lfu_decay_time_) : 0;
-  if (periods) counter = periods > static_cast<uint32_t>(counter) ? 0 : counter - static_cast<int>(periods);
+  if (periods)
+    counter = periods > static_cast<uint32_t>(counter) ? 0 : counter - static_cast<int>(periods);
   return counter;
 }
 
@@ -339,7 +339,8 @@ Entry* Keyspace::SetExpire(Entry* e, int64_t ms) {
   Entry* n = AllocEntry(e->key(), e->hash, ms, value_bytes);
   n->type = e->type;
   n->storage = e->storage;
-  n->flags = static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (ms >= 0 ? Entry::kHasExpire : 0));
+  n->flags =
+      static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (ms >= 0 ? Entry::kHasExpire : 0));
   n->lru = e->lru;
   memcpy(n->value_ptr(), e->value_ptr(), value_bytes);
   slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Replace(e, n);
@@ -366,7 +367,8 @@ Entry* Keyspace::Rename(Entry* e, std::string_view new_key, bool keep_ttl) {
   Entry* n = AllocEntry(new_key, new_hash, exp, value_bytes);
   n->type = e->type;
   n->storage = e->storage;
-  n->flags = static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (exp >= 0 ? Entry::kHasExpire : 0));
+  n->flags =
+      static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (exp >= 0 ? Entry::kHasExpire : 0));
   n->lru = e->lru;
   memcpy(n->value_ptr(), e->value_ptr(), value_bytes);
   slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Unlink(e);
@@ -526,10 +528,9 @@ size_t Keyspace::ActiveExpireCycle(int64_t budget_us) {
 }
 
 bool Keyspace::EvictOne(EvictionPolicy policy, int samples) {
-  bool volatile_only = policy == EvictionPolicy::kVolatileLru ||
-                       policy == EvictionPolicy::kVolatileLfu ||
-                       policy == EvictionPolicy::kVolatileRandom ||
-                       policy == EvictionPolicy::kVolatileTtl;
+  bool volatile_only =
+      policy == EvictionPolicy::kVolatileLru || policy == EvictionPolicy::kVolatileLfu ||
+      policy == EvictionPolicy::kVolatileRandom || policy == EvictionPolicy::kVolatileTtl;
   Entry* best = nullptr;
   int64_t best_score = INT64_MIN;
   int found = 0;

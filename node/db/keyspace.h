@@ -173,8 +173,7 @@ class Keyspace {
 Entry* NewStringEntry(std::string_view key, uint32_t hash, std::string_view value,
                       int64_t expire_ms, StrEnc enc);
 Entry* NewIntEntry(std::string_view key, uint32_t hash, int64_t v, int64_t expire_ms);
-Entry* NewPtrEntry(std::string_view key, uint32_t hash, ObjType type, Value* v,
-                   int64_t expire_ms);
+Entry* NewPtrEntry(std::string_view key, uint32_t hash, ObjType type, Value* v, int64_t expire_ms);
 void FreeEntry(Entry* e);
 
 // Values up to this many bytes live inside the entry.

@@ -38,7 +38,9 @@ class SlotTable {
 
   size_t size() const { return size_; }
   size_t volatile_count() const { return volatile_; }
-  void AdjustVolatile(int delta) { volatile_ = static_cast<size_t>(static_cast<int64_t>(volatile_) + delta); }
+  void AdjustVolatile(int delta) {
+    volatile_ = static_cast<size_t>(static_cast<int64_t>(volatile_) + delta);
+  }
   size_t bucket_count() const { return nbuckets_; }
   size_t MemoryOverhead() const { return nbuckets_ * sizeof(Entry*); }
 

@@ -55,9 +55,9 @@ class RequestParser {
 
   Limits limits_;
   // Multibulk progress (offsets from the frame start).
-  size_t pos_ = 0;          // next byte to look at
-  int64_t argc_ = -1;       // -1: header not read yet
-  int64_t bulk_len_ = -1;   // -1: bulk header of the next arg not read yet
+  size_t pos_ = 0;                                // next byte to look at
+  int64_t argc_ = -1;                             // -1: header not read yet
+  int64_t bulk_len_ = -1;                         // -1: bulk header of the next arg not read yet
   std::vector<std::pair<size_t, size_t>> spans_;  // (offset, len) of finished args
   std::vector<std::string_view> args_;
   std::vector<std::string> inline_args_;  // owned storage for unquoted inline args

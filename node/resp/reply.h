@@ -34,12 +34,12 @@ class ReplyBuilder {
   void Null();              // $-1 / _
   void NullArray();         // *-1 / _
   void ArrayHeader(size_t n);
-  void MapHeader(size_t pairs);  // *2n / %n
-  void SetHeader(size_t n);      // *n / ~n
-  void PushHeader(size_t n);     // *n / >n
-  void Double(double v);         // bulk %.17g / ,%.17g
-  void DoubleHuman(std::string_view text);  // bulk / ,text (INCRBYFLOAT)
-  void Bool(bool v);             // :1/:0 / #t/#f
+  void MapHeader(size_t pairs);                                        // *2n / %n
+  void SetHeader(size_t n);                                            // *n / ~n
+  void PushHeader(size_t n);                                           // *n / >n
+  void Double(double v);                                               // bulk %.17g / ,%.17g
+  void DoubleHuman(std::string_view text);                             // bulk / ,text (INCRBYFLOAT)
+  void Bool(bool v);                                                   // :1/:0 / #t/#f
   void Verbatim(std::string_view text, std::string_view fmt = "txt");  // bulk / =len txt:
 
   // Arrays whose length is known only at the end: Deferred() reserves the spot,

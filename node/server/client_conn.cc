@@ -77,10 +77,9 @@ void ClientConn::ReadMore() {
     }
   }
   read_in_flight_ = true;
-  socket_.async_read_some(asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
-                          [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-                            self->OnRead(ec, n);
-                          });
+  socket_.async_read_some(
+      asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
+      [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
 }
 
 void ClientConn::OnRead(const asio::error_code& ec, size_t n) {
@@ -146,9 +145,10 @@ void ClientConn::ProcessInput() {
     // Cross-protocol guard: an HTTP request is closed without a reply.
     const auto& args = parser_.args();
     if (base::EqualsIgnoreCase(args[0], "post") || base::EqualsIgnoreCase(args[0], "host:")) {
-      LOG_WARN("Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
-               "Host: commands to Redis. Connection from {} aborted.",
-               client_.addr);
+      LOG_WARN(
+          "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
+          "Host: commands to Redis. Connection from {} aborted.",
+          client_.addr);
       processing_ = false;
       Close(false);
       return;
@@ -186,7 +186,8 @@ bool ClientConn::OutputOverLimit() const {
   auto& lim = server_.config().s.client_output_buffer_limit_normal;
   if (client_.is_replica || client_.monitor) return false;
   if (commands::IsPubSubClient(server_.engine(), client_)) {
-    return commands::PubSubOutputOverLimit(server_.engine(), client_, out_.size() + writing_.size());
+    return commands::PubSubOutputOverLimit(server_.engine(), client_,
+                                           out_.size() + writing_.size());
   }
   return lim.hard && out_.size() + writing_.size() > lim.hard;
 }
@@ -263,7 +264,8 @@ void ClientConn::Teardown() {
   }
   commands::UnwatchAll(eng, client_);
   commands::PubSubClientGone(eng, client_);
-  if (client_.is_replica && server_.replication()) server_.replication()->OnClientClosed(client_.id);
+  if (client_.is_replica && server_.replication())
+    server_.replication()->OnClientClosed(client_.id);
   if (client_.blocked) {
     server_.RemoveBlocked(client_.id, blocked_keys_);
     client_.blocked = false;
@@ -295,13 +297,13 @@ void ClientConn::Block(const commands::CommandSpec& spec, std::span<const std::s
   server_.AddBlocked(client_.id, blocked_keys_);
   if (timeout_ms > 0) {
     block_timer_.expires_after(std::chrono::milliseconds(timeout_ms));
-    block_timer_.async_wait([weak = std::weak_ptr<ClientConn>(shared_from_this())](
-                                const asio::error_code& ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) {
-        if (self->client_.blocked) self->Unblock(true);
-      }
-    });
+    block_timer_.async_wait(
+        [weak = std::weak_ptr<ClientConn>(shared_from_this())](const asio::error_code& ec) {
+          if (ec) return;
+          if (auto self = weak.lock()) {
+            if (self->client_.blocked) self->Unblock(true);
+          }
+        });
   }
 }
 

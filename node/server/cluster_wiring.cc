@@ -39,8 +39,8 @@ base::Status Server::StartCluster() {
   o.announce_ip = s.cluster_announce_ip;
   o.port = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
   int listen_bus = static_cast<int>(s.cluster_port ? s.cluster_port : s.port + 10000);
-  o.bus_port = static_cast<int>(s.cluster_announce_bus_port ? s.cluster_announce_bus_port
-                                                             : listen_bus);
+  o.bus_port =
+      static_cast<int>(s.cluster_announce_bus_port ? s.cluster_announce_bus_port : listen_bus);
   o.announce_hostname = s.cluster_announce_hostname;
   o.node_timeout_ms = s.cluster_node_timeout;
   o.require_full_coverage = s.cluster_require_full_coverage;
@@ -91,23 +91,21 @@ base::Status Server::StartCluster() {
   };
   if (!hooks.repl_offset) hooks.repl_offset = []() -> uint64_t { return 0; };
 
-  bus_ = std::make_unique<cluster::BusTransport>(io_, *cluster_, SpecificBindAddress(s),
-                                                 listen_bus);
+  bus_ =
+      std::make_unique<cluster::BusTransport>(io_, *cluster_, SpecificBindAddress(s), listen_bus);
   bus_->save_config = [this](const std::string& text, bool fsync) {
     auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync);
     if (!st.ok()) LOG_WARN("Saving the cluster config: {}", st.message());
   };
-  bus_->state_changed = [](bool ok) {
-    LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail");
-  };
+  bus_->state_changed = [](bool ok) { LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail"); };
   auto st = bus_->Start();
   if (!st.ok()) return st;
   LOG_INFO("Cluster bus listening on port {}", listen_bus);
 
-  for (auto name : {"cluster-node-timeout", "cluster-replica-validity-factor",
-                    "repl-ping-replica-period", "cluster-migration-barrier",
-                    "cluster-replica-no-failover", "cluster-allow-replica-migration",
-                    "cluster-require-full-coverage"}) {
+  for (auto name :
+       {"cluster-node-timeout", "cluster-replica-validity-factor", "repl-ping-replica-period",
+        "cluster-migration-barrier", "cluster-replica-no-failover",
+        "cluster-allow-replica-migration", "cluster-require-full-coverage"}) {
     cfg_.OnChange(name, [this] {
       auto& cs = cfg_.s;
       auto t = cluster_options_;
@@ -137,12 +135,13 @@ base::Status Server::StartCluster() {
     auto r = cluster::SaveFileAtomically(nodes_conf_path_, cluster_->SaveConfigText());
     return r.ok() ? "" : r.message();
   };
-  dispatcher_.set_route_check([this](commands::Client& c, const commands::CommandSpec& spec,
-                                     std::span<const std::string_view> args,
-                                     resp::ReplyBuilder& r) {
-    return commands::ClusterRoute(engine_, c, spec, args, r);
-  });
-  engine_.info_sections["cluster"] = [] { return std::string("# Cluster\r\ncluster_enabled:1\r\n"); };
+  dispatcher_.set_route_check(
+      [this](commands::Client& c, const commands::CommandSpec& spec,
+             std::span<const std::string_view> args,
+             resp::ReplyBuilder& r) { return commands::ClusterRoute(engine_, c, spec, args, r); });
+  engine_.info_sections["cluster"] = [] {
+    return std::string("# Cluster\r\ncluster_enabled:1\r\n");
+  };
   return base::Status::Ok();
 }
 

@@ -12,10 +12,10 @@
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/memory.h"
-#include "node/commands/command_table.h"
-#include "node/commands/transactions.h"
 #include "node/cluster/bus_transport.h"
 #include "node/cluster/cluster_state.h"
+#include "node/commands/command_table.h"
+#include "node/commands/transactions.h"
 #include "node/persist/persistence.h"
 #include "node/repl/replication.h"
 #include "node/server/client_conn.h"
@@ -69,9 +69,8 @@ Server::Server(config::Config& cfg)
   engine_.keyspace = &engine_.GetDb(0);
   ApplyConfig();
   persistence_ = std::make_unique<persist::Persistence>(engine_, cfg_);
-  AddPropagationSink([this](int db, std::span<const std::string_view> a) {
-    persistence_->Feed(db, a);
-  });
+  AddPropagationSink(
+      [this](int db, std::span<const std::string_view> a) { persistence_->Feed(db, a); });
   engine_.write_refusal = [this] { return persistence_->WriteRefusal(); };
 }
 

@@ -11,24 +11,23 @@
 
 #include <asio.hpp>
 #include <atomic>
-#include <functional>
 #include <deque>
+#include <functional>
+#include <future>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "node/base/result.h"
+#include "node/cluster/cluster_state.h"
 #include "node/commands/dispatcher.h"
 #include "node/commands/engine.h"
 #include "node/commands/pubsub_handlers.h"
 #include "node/config/config.h"
 #include "node/db/keyspace.h"
-#include "node/cluster/cluster_state.h"
 #include "node/server/status.h"
-
-#include <future>
 
 namespace node::cluster {
 class ClusterState;
@@ -109,12 +108,12 @@ class Server {
   void ScheduleCron();
   void Cron();
   void WireEngineHooks();
-  base::Status StartCluster();        // cluster_wiring.cc
+  base::Status StartCluster();  // cluster_wiring.cc
   void FillClusterStatus(NodeStatus& st);
-  void StartReplication();            // repl_wiring.cc
+  void StartReplication();  // repl_wiring.cc
   repl::Settings ReplSettings() const;
   void FillReplStatus(NodeStatus& st);
-  void StartPubSub();                 // pubsub_wiring.cc
+  void StartPubSub();  // pubsub_wiring.cc
   void ConfigureDb(db::Keyspace& ks);
 
   config::Config& cfg_;

@@ -14,7 +14,7 @@
 namespace node::server {
 
 struct NodeStatus {
-  bool loop_alive = false;  // filled by whoever waited for the snapshot
+  bool loop_alive = false;      // filled by whoever waited for the snapshot
   std::string role = "master";  // "master" | "replica"
   std::string run_id;
   int64_t uptime_s = 0;
@@ -28,7 +28,7 @@ struct NodeStatus {
   int cluster_size = 0;  // masters serving at least one slot
   int my_slots = 0;
   uint64_t current_epoch = 0;
-  uint64_t failovers_won = 0;      // this node replaced its master
+  uint64_t failovers_won = 0;  // this node replaced its master
   uint64_t elections_started = 0;
   // Replication.
   bool master_link_up = false;  // replica: link to master up and synced
