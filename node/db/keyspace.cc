@@ -32,6 +32,32 @@ Entry* AllocEntry(std::string_view key, uint32_t hash, int64_t expire_ms, size_t
   return e;
 }
 
+// A new block holding e's value (bytes copied; a Value* changes owner) under
+// `key` with `expire_ms` (-1: none). The caller links it and frees e's block
+// with ::operator delete (not FreeEntry: the value moved).
+Entry* MoveValueToNewEntry(const Entry* e, std::string_view key, uint32_t hash, int64_t expire_ms) {
+  size_t value_bytes;
+  switch (e->storage) {
+    case Storage::kEmbedded:
+      value_bytes = 4 + e->embedded().size();
+      break;
+    case Storage::kInt:
+      value_bytes = 8;
+      break;
+    default:
+      value_bytes = sizeof(Value*);
+      break;
+  }
+  Entry* n = AllocEntry(key, hash, expire_ms, value_bytes);
+  n->type = e->type;
+  n->storage = e->storage;
+  n->flags = static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) |
+                                  (expire_ms >= 0 ? Entry::kHasExpire : 0));
+  n->lru = e->lru;
+  memcpy(n->value_ptr(), e->value_ptr(), value_bytes);
+  return n;
+}
+
 // Access stamps use the clock cached once per event-loop batch (reading the
 // clock per command is a measurable cost on virtual machines).
 uint32_t LruClock() { return static_cast<uint32_t>(base::CachedUnixMs() / 1000) & 0xFFFFFF; }
@@ -324,25 +350,7 @@ Entry* Keyspace::SetExpire(Entry* e, int64_t ms) {
   }
   if (ms < 0 && !e->has_expire()) return e;
   // Reallocate with/without the expire field.
-  size_t value_bytes;
-  switch (e->storage) {
-    case Storage::kEmbedded:
-      value_bytes = 4 + e->embedded().size();
-      break;
-    case Storage::kInt:
-      value_bytes = 8;
-      break;
-    default:
-      value_bytes = sizeof(Value*);
-      break;
-  }
-  Entry* n = AllocEntry(e->key(), e->hash, ms, value_bytes);
-  n->type = e->type;
-  n->storage = e->storage;
-  n->flags =
-      static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (ms >= 0 ? Entry::kHasExpire : 0));
-  n->lru = e->lru;
-  memcpy(n->value_ptr(), e->value_ptr(), value_bytes);
+  Entry* n = MoveValueToNewEntry(e, e->key(), e->hash, ms);
   slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Replace(e, n);
   ::operator delete(e);  // the value (if a pointer) now belongs to n
   return n;
@@ -350,27 +358,9 @@ Entry* Keyspace::SetExpire(Entry* e, int64_t ms) {
 
 Entry* Keyspace::Rename(Entry* e, std::string_view new_key, bool keep_ttl) {
   int64_t exp = keep_ttl ? e->expire_ms() : -1;
-  size_t value_bytes;
-  switch (e->storage) {
-    case Storage::kEmbedded:
-      value_bytes = 4 + e->embedded().size();
-      break;
-    case Storage::kInt:
-      value_bytes = 8;
-      break;
-    default:
-      value_bytes = sizeof(Value*);
-      break;
-  }
   uint32_t new_hash = HashKey(new_key);
   int new_slot = SlotOf(new_key, new_hash);
-  Entry* n = AllocEntry(new_key, new_hash, exp, value_bytes);
-  n->type = e->type;
-  n->storage = e->storage;
-  n->flags =
-      static_cast<uint8_t>((e->flags & ~Entry::kHasExpire) | (exp >= 0 ? Entry::kHasExpire : 0));
-  n->lru = e->lru;
-  memcpy(n->value_ptr(), e->value_ptr(), value_bytes);
+  Entry* n = MoveValueToNewEntry(e, new_key, new_hash, exp);
   slots_[static_cast<size_t>(SlotOf(e->key(), e->hash))].Unlink(e);
   ::operator delete(e);
   slots_[static_cast<size_t>(new_slot)].Insert(n);
