@@ -12,16 +12,22 @@
 #include <unordered_map>
 
 #include "node/base/strings.h"
+#include "node/commands/bitops_handlers.h"
 #include "node/commands/cluster_handlers.h"
+#include "node/commands/geo_handlers.h"
 #include "node/commands/handlers.h"
 #include "node/commands/hashes_handlers.h"
+#include "node/commands/hll_handlers.h"
 #include "node/commands/lists_handlers.h"
 #include "node/commands/migrate_handlers.h"
 #include "node/commands/persist_handlers.h"
 #include "node/commands/pubsub_handlers.h"
 #include "node/commands/repl_handlers.h"
+#include "node/commands/scripting_handlers.h"
 #include "node/commands/sets_handlers.h"
 #include "node/commands/shoal_handlers.h"
+#include "node/commands/sort_handlers.h"
+#include "node/commands/streams_handlers.h"
 #include "node/commands/zsets_handlers.h"
 
 namespace node::commands {
@@ -219,6 +225,12 @@ CommandSpec kCommands[] = {
 #include "node/commands/table_persist.inc"
 #include "node/commands/table_pubsub.inc"
 #include "node/commands/table_migrate.inc"
+#include "node/commands/table_bitops.inc"
+#include "node/commands/table_hll.inc"
+#include "node/commands/table_geo.inc"
+#include "node/commands/table_sort.inc"
+#include "node/commands/table_streams.inc"
+#include "node/commands/table_scripting.inc"
   // --- transactions
   {"discard", 1, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {}, &Discard, kAclTransaction},
   {"exec", 1, kNoScript | kLS | kSkipSlowlog | kTxImmediate, {}, &Exec, kAclTransaction},
