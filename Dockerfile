@@ -22,7 +22,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       build-essential cmake pkg-config libasio-dev libspdlog-dev libfmt-dev libcli11-dev \
-      libcpp-httplib-dev libcurl4-openssl-dev libssl-dev liblua5.1-0-dev >/dev/null \
+      libcpp-httplib-dev libcurl4-openssl-dev libssl-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev >/dev/null \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
