@@ -13,7 +13,24 @@ namespace node::resp {
 namespace {
 
 // string2ll on [p, p+n); returns false when not a valid int64.
+// Lengths in requests are nearly always a few plain digits: those are
+// parsed inline (no leading zero, at most 18 digits, so no overflow); anything
+// else (sign, "0", long or odd input) takes the general path.
 bool ParseLen(const char* p, size_t n, int64_t* out) {
+  if (n - 1 < 18 && p[0] >= '1' && p[0] <= '9') {
+    int64_t v = 0;
+    size_t i = 0;
+    for (; i < n; ++i) {
+      unsigned d = static_cast<unsigned char>(p[i]) - '0';
+      if (d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i == n) {
+      *out = v;
+      return true;
+    }
+    return false;
+  }
   auto v = base::ParseInt64(std::string_view(p, n));
   if (!v) return false;
   *out = *v;

@@ -92,6 +92,18 @@ TEST_SUITE("resp/parser") {
           "ERR Protocol error: too big mbulk count string");
   }
 
+  TEST_CASE("lengths follow string2ll: no leading zero, sign or trailing junk") {
+    CHECK(Feed("*1\r\n$03\r\n").error == "ERR Protocol error: invalid bulk length");
+    CHECK(Feed("*1\r\n$+3\r\n").error == "ERR Protocol error: invalid bulk length");
+    CHECK(Feed("*1\r\n$3x\r\n").error == "ERR Protocol error: invalid bulk length");
+    CHECK(Feed("*1\r\n$\r\n").error == "ERR Protocol error: invalid bulk length");
+    CHECK(Feed("*01\r\n").error == "ERR Protocol error: invalid multibulk length");
+    CHECK(Feed("*1\r\n$123456789012345678901\r\n").error ==
+          "ERR Protocol error: invalid bulk length");
+    CHECK(Feed("*1\r\n$10\r\n0123456789\r\n").error.empty());
+    CHECK(Feed("*1\r\n$0\r\n\r\n").error.empty());
+  }
+
   TEST_CASE("inline commands split like sdssplitargs") {
     auto o = Feed("ping  hello\r\nSET 'a b' \"c\\x41\"\nPING\n\r\n\r\n");
     REQUIRE(o.commands.size() == 3);
