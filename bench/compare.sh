@@ -6,6 +6,11 @@
 #   1. throughput: redis-benchmark SET, GET, INCR, MSET at -P 1 and -P 16
 #      (-c 50, -n $BENCH_N), interleaved shoal/redis for $BENCH_ROUNDS rounds,
 #      median per cell, printed as a markdown table with the shoal/redis ratio;
+#      Each cell also records the server's own CPU time (utime+stime from
+#      /proc/PID/stat) per request: a figure much less sensitive to a noisy
+#      neighbour than requests/s. With 2+ CPUs (BENCH_PIN=1, the default) the
+#      servers run on the last CPU and redis-benchmark on the others, so the
+#      client never steals the server's core;
 #   2. memory: FLUSHALL, load $MEM_KEYS distinct `key:N` keys with 16-byte values
 #      through `redis-cli --pipe`, and print used_memory bytes per key for both.
 # Machine info (nproc, CPU model) and the git commit are printed first.
@@ -13,7 +18,8 @@
 # Usage: bench/compare.sh [-n requests] [-r rounds] [-k keys]
 # Environment: SHOAL_BIN (default <repo>/build/shoal), REDIS_SERVER_BIN,
 #   BENCH_N (200000), BENCH_ROUNDS (3), MEM_KEYS (1000000), BENCH_CLIENTS (50),
-#   BENCH_TESTS ("set get incr mset"), BENCH_PIPELINES ("1 16"), KEEP_TMP=1 keeps logs.
+#   BENCH_TESTS ("set get incr mset"), BENCH_PIPELINES ("1 16"), BENCH_PIN (1 when
+#   nproc >= 2), KEEP_TMP=1 keeps logs.
 # See bench/README.md for how to read the output.
 
 set -euo pipefail
@@ -31,6 +37,13 @@ BENCH_CLIENTS="${BENCH_CLIENTS:-50}"
 BENCH_TESTS="${BENCH_TESTS:-set get incr mset}"
 BENCH_PIPELINES="${BENCH_PIPELINES:-1 16}"
 HOST=127.0.0.1
+NCPU="$(nproc)"
+BENCH_PIN="${BENCH_PIN:-$(( NCPU >= 2 ? 1 : 0 ))}"
+SERVER_PIN=() CLIENT_PIN=()
+if [[ "$BENCH_PIN" == 1 ]] && command -v taskset >/dev/null; then
+  SERVER_PIN=(taskset -c "$((NCPU - 1))")
+  CLIENT_PIN=(taskset -c "0-$((NCPU - 2))")
+fi
 
 while getopts "n:r:k:h" opt; do
   case "$opt" in
@@ -85,7 +98,7 @@ start_server() {  # $1 = side, $2 = binary
   port="$(free_port)"
   dir="$WORK/$side"
   mkdir -p "$dir"
-  "$bin" --port "$port" --bind "$HOST" --dir "$dir" --save '' --appendonly no \
+  "${SERVER_PIN[@]}" "$bin" --port "$port" --bind "$HOST" --dir "$dir" --save '' --appendonly no \
     >"$dir/server.log" 2>&1 </dev/null &
   PID[$side]=$!
   PORT[$side]=$port
@@ -132,6 +145,9 @@ echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
 echo "- shoal: $SHOAL_BIN"
 echo "- redis: $("$REDIS_SERVER_BIN" --version | head -n1)"
 echo "- redis-benchmark: -c $BENCH_CLIENTS -n $BENCH_N, $BENCH_ROUNDS interleaved rounds, median"
+if [[ ${#SERVER_PIN[@]} -gt 0 ]]; then
+  echo "- pinning: servers on CPU $((NCPU - 1)), redis-benchmark on CPUs 0-$((NCPU - 2))"
+fi
 echo
 
 # --- throughput ---------------------------------------------------------------------
@@ -141,13 +157,23 @@ RESULTS="$WORK/results.tsv"   # side  test  P  round  rps
 ERRLOG="$WORK/benchmark-errors.log"
 : >"$ERRLOG"
 
+cpu_ticks() {  # $1 side: utime + stime of the server, in clock ticks
+  awk '{ print $14 + $15 }' "/proc/${PID[$1]}/stat"
+}
+
 bench_once() {  # $1 side, $2 test, $3 pipeline, $4 round
-  local out rps
-  out="$("$REDIS_BENCHMARK" -h "$HOST" -p "${PORT[$1]}" -t "$2" -c "$BENCH_CLIENTS" \
+  local out rps t0 t1
+  t0="$(cpu_ticks "$1")"
+  out="$("${CLIENT_PIN[@]}" "$REDIS_BENCHMARK" -h "$HOST" -p "${PORT[$1]}" -t "$2" -c "$BENCH_CLIENTS" \
     -n "$BENCH_N" -P "$3" --csv 2>>"$ERRLOG")" || echo "redis-benchmark failed: $1 $2 P$3" >>"$ERRLOG"
   # --csv: a header line, then "TEST","rps",...
   rps="$(printf '%s\n' "$out" | awk -F'","' 'NR > 1 && NF > 2 { print $2; exit }')"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${rps:-0}" >>"$RESULTS"
+  t1="$(cpu_ticks "$1")"
+  # server CPU microseconds per request
+  local us
+  us="$(awk -v d="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$BENCH_N" \
+    'BEGIN { printf "%.3f", d * 1e6 / hz / n }')"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${rps:-0}" "$us" >>"$RESULTS"
 }
 
 for p in $BENCH_PIPELINES; do

@@ -3,8 +3,9 @@
 # markdown tables.  Called only by compare.sh; plain python3, no dependencies.
 #
 #   summarize.py throughput results.tsv
-#       rows: side, test, pipeline, round, requests/s
-#       prints: command | P | shoal req/s | redis req/s | ratio  (medians)
+#       rows: side, test, pipeline, round, requests/s, server CPU us/request
+#       prints: command | P | shoal req/s | redis req/s | ratio | server CPU
+#       us/request for both and their ratio (medians)
 #   summarize.py memory memory.tsv expected_keys
 #       rows: side, keys, used_memory before, used_memory after, rss after
 #       prints used_memory bytes per key for both sides and their ratio
@@ -22,13 +23,16 @@ def _num(text):
 
 def throughput(path):
     cells = {}  # (test, P) -> side -> [rps]
+    cpus = {}  # (test, P) -> side -> [server CPU us/request]
     order = []
     with open(path) as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
-            if len(parts) != 5:
+            if len(parts) == 5:
+                parts.append("")
+            if len(parts) != 6:
                 continue
-            side, test, p, _round, rps = parts
+            side, test, p, _round, rps, cpu = parts
             key = (test, int(p))
             if key not in cells:
                 cells[key] = {}
@@ -36,16 +40,29 @@ def throughput(path):
             value = _num(rps)
             if value:
                 cells[key].setdefault(side, []).append(value)
-    print("| command | P | shoal req/s | redis req/s | ratio |")
-    print("|---|---:|---:|---:|---:|")
+            c = _num(cpu)
+            if c:
+                cpus.setdefault(key, {}).setdefault(side, []).append(c)
+    print("| command | P | shoal req/s | redis req/s | ratio | shoal CPU us/req "
+          "| redis CPU us/req | CPU ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for test, p in order:
         sides = cells[(test, p)]
         med = {s: statistics.median(v) for s, v in sides.items() if v}
         a, b = med.get("shoal"), med.get("redis")
         ratio = f"{a / b:.2f}" if a and b else "n/a"
-        print(f"| {test.upper()} | {p} | {_fmt(a)} | {_fmt(b)} | {ratio} |")
+        cmed = {s: statistics.median(v) for s, v in cpus.get((test, p), {}).items() if v}
+        ca, cb = cmed.get("shoal"), cmed.get("redis")
+        cratio = f"{ca / cb:.2f}" if ca and cb else "n/a"
+        print(f"| {test.upper()} | {p} | {_fmt(a)} | {_fmt(b)} | {ratio} | "
+              f"{_us(ca)} | {_us(cb)} | {cratio} |")
     print()
-    print("ratio = shoal / redis (median of the rounds); > 1 means shoal is faster.")
+    print("ratio = shoal / redis requests/s (median of the rounds); > 1 means shoal is faster.")
+    print("CPU ratio = shoal / redis server CPU time per request; < 1 means shoal needs less.")
+
+
+def _us(v):
+    return f"{v:.2f}" if v else "n/a"
 
 
 def _fmt(v):
