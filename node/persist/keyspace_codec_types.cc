@@ -120,6 +120,8 @@ void RegisterBuiltinValueCodecs() {
 #ifdef SHOAL_HAVE_ZSET_VALUE
   RegisterValueCodec(db::ObjType::kZSet, {&ZSetToRdb, &ZSetFromRdb});
 #endif
+  void RegisterStreamValueCodec();  // keyspace_codec_stream.cc
+  RegisterStreamValueCodec();
 }
 
 }  // namespace node::persist
