@@ -1,0 +1,251 @@
+# Differential tests of HyperLogLog (PFADD PFCOUNT PFMERGE PFDEBUG) against
+# redis-server 7.0: hand-written edge cases (RESP2 and RESP3), the raw HLL
+# bytes (GET) after the same PFADDs in sparse and dense form, corrupted and
+# foreign values, DUMP/RESTORE payloads moved both ways, and seeded random
+# sequences from support/randgen_bitops.py (family "hll").
+
+import os
+import random
+
+import pytest
+
+from support import randgen, randgen_bitops  # noqa: F401  (registers the generators)
+from support.diff import DiffRunner
+
+
+@pytest.fixture
+def diff(diff_pair, request):
+    runner = DiffRunner(*diff_pair, label=request.node.name).reset()
+    yield runner
+    runner.close()
+
+
+def _words(n, prefix="e"):
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+SEQUENCES = {
+    "basics": [
+        ["PFADD", "h", "a", "b", "c"],
+        ["GET", "h"],
+        ["PFADD", "h", "a"],
+        ["PFADD", "h"],
+        ["PFCOUNT", "h"],
+        ["GET", "h"],  # the cached cardinality is now in the header
+        ["PFADD", "new"],
+        ["GET", "new"],
+        ["PFCOUNT", "new"],
+        ["PFCOUNT", "nokey"],
+        ["PFCOUNT", "nokey", "nokey2"],
+        ["PFADD", "h2", "c", "d", ""],
+        ["PFCOUNT", "h", "h2"],
+        ["PFCOUNT", "h", "nokey"],
+        ["GET", "h2"],  # multi-key PFCOUNT does not touch the keys
+        ["PFMERGE", "m", "h", "h2"],
+        ["GET", "m"],
+        ["PFCOUNT", "m"],
+        ["PFMERGE", "m"],
+        ["PFMERGE", "empty"],
+        ["GET", "empty"],
+        ["PFMERGE", "h", "h2", "nokey"],
+        ["PFCOUNT", "h"],
+        ["TYPE", "h"],
+        ["OBJECT", "ENCODING", "h"],
+        ["STRLEN", "h"],
+    ],
+    "errors": [
+        ["SET", "s", "not an hll"],
+        ["SET", "i", "12345"],
+        ["RPUSH", "l", "x"],
+        ["PFADD", "s", "a"],
+        ["PFADD", "i", "a"],
+        ["PFADD", "l", "a"],
+        ["PFCOUNT", "s"],
+        ["PFCOUNT", "l"],
+        ["PFCOUNT", "nokey", "s"],
+        ["PFCOUNT", "nokey", "l"],
+        ["PFMERGE", "d", "s"],
+        ["PFMERGE", "l", "nokey"],
+        ["PFMERGE", "s"],
+        ["EXISTS", "d"],
+        ["PFADD"],
+        ["PFCOUNT"],
+        ["PFMERGE"],
+        ["SET", "hdr", "HYLL"],
+        ["PFCOUNT", "hdr"],
+        ["SET", "badenc", b"HYLL\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff"],
+        ["PFCOUNT", "badenc"],
+        ["SET", "shortdense", b"HYLL\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\xff"],
+        ["PFADD", "shortdense", "x"],
+        # valid header, sparse opcodes covering too few registers
+        ["SET", "corrupt", b"HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x7f\x00"],
+        ["PFCOUNT", "corrupt"],
+        ["PFCOUNT", "corrupt", "nokey"],
+        ["PFMERGE", "d2", "corrupt"],
+        ["EXISTS", "d2"],
+        ["PFDEBUG", "TODENSE", "corrupt"],
+        ["PFDEBUG", "DECODE", "corrupt"],
+        # a stale-but-valid cached cardinality is returned as is
+        ["SET", "cached", b"HYLL\x01\x00\x00\x00\x2a\x00\x00\x00\x00\x00\x00\x00\x7f\xff"],
+        ["PFCOUNT", "cached"],
+        ["PFADD", "cached", "z"],
+        ["PFCOUNT", "cached"],
+        ["GET", "cached"],
+    ],
+    "pfdebug": [
+        ["PFADD", "h", "a", "b", "c", "d", "e"],
+        ["PFDEBUG", "ENCODING", "h"],
+        ["PFDEBUG", "DECODE", "h"],
+        ["PFDEBUG", "decode", "h"],
+        ["PFDEBUG", "NOPE", "h"],
+        ["PFDEBUG", "ENCODING", "nokey"],
+        ["PFDEBUG", "TODENSE", "h"],
+        ["PFDEBUG", "TODENSE", "h"],
+        ["PFDEBUG", "ENCODING", "h"],
+        ["PFDEBUG", "DECODE", "h"],
+        ["GET", "h"],
+        ["PFCOUNT", "h"],
+        ["PFADD", "g", "x"],
+        ["PFDEBUG", "GETREG", "g"],
+        ["PFDEBUG", "ENCODING", "g"],
+        ["PFDEBUG", "GETREG", "g", "extra"],
+        ["PFDEBUG", "GETREG"],
+        ["SET", "s", "v"],
+        ["PFDEBUG", "ENCODING", "s"],
+        ["RPUSH", "l", "x"],
+        ["PFDEBUG", "ENCODING", "l"],
+    ],
+    "sparse_to_dense_by_value": [
+        # a register value above 32 cannot be sparse: promotion at once
+        ["PFADD", "h"] + _words(300),
+        ["PFDEBUG", "ENCODING", "h"],
+        ["GET", "h"],
+    ],
+    "sparse_max_bytes": [
+        ["CONFIG", "SET", "hll-sparse-max-bytes", "200"],
+        ["PFADD", "h"] + _words(40),
+        ["PFDEBUG", "ENCODING", "h"],
+        ["STRLEN", "h"],
+        ["PFADD", "h"] + _words(80),
+        ["PFDEBUG", "ENCODING", "h"],
+        ["GET", "h"],
+        ["PFCOUNT", "h"],
+        ["CONFIG", "SET", "hll-sparse-max-bytes", "3000"],
+    ],
+    "merge_shapes": [
+        ["PFADD", "sp1"] + _words(50, "x"),
+        ["PFADD", "sp2"] + _words(50, "y"),
+        ["PFADD", "dn"] + _words(5000, "z"),
+        ["PFMERGE", "u1", "sp1", "sp2"],
+        ["GET", "u1"],
+        ["PFDEBUG", "ENCODING", "u1"],
+        ["PFMERGE", "u2", "sp1", "dn"],
+        ["PFDEBUG", "ENCODING", "u2"],
+        ["GET", "u2"],
+        ["PFCOUNT", "u2"],
+        ["PFMERGE", "sp1", "sp2"],
+        ["GET", "sp1"],
+        ["PFCOUNT", "sp1", "sp2", "dn"],
+        ["SET", "ttl", "x"],
+        ["DEL", "ttl"],
+        ["PFADD", "ttl", "a"],
+        ["EXPIRE", "ttl", "100"],
+        ["PFADD", "ttl", "b"],
+        ["PFMERGE", "ttl", "sp2"],
+        ["TTL", "ttl"],
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(SEQUENCES))
+def test_hll_sequence_matches_redis(diff, name):
+    diff.run(SEQUENCES[name])
+
+
+@pytest.mark.parametrize("name", list(SEQUENCES))
+def test_hll_sequence_matches_redis_resp3(diff, name):
+    diff.step(["HELLO", "3"])
+    diff.run(SEQUENCES[name])
+
+
+def test_command_info_rows_match_redis(diff):
+    diff.step(["COMMAND", "INFO", "pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest"])
+    diff.step(["COMMAND", "GETKEYS", "PFMERGE", "d", "a", "b"])
+
+
+@pytest.mark.parametrize("n", [10, 100, 1000, 3000, 20000, 100000])
+def test_raw_bytes_and_counts_match_redis(diff, n):
+    """GET of the HLL string after the same PFADDs is byte-identical, sparse
+    and dense, and so is every PFCOUNT along the way."""
+    rng = random.Random(n)
+    elements = [f"{rng.random():.12f}" for _ in range(n)]
+    for i in range(0, n, 500):
+        diff.step(["PFADD", "h"] + elements[i:i + 500])
+        if i % 5000 == 0:
+            diff.step(["GET", "h"])
+            diff.step(["PFCOUNT", "h"])
+    diff.step(["PFDEBUG", "ENCODING", "h"])
+    diff.step(["GET", "h"])
+    diff.step(["PFCOUNT", "h"])
+    diff.step(["GET", "h"])
+    diff.step(["PFADD", "h2"] + elements[: n // 2] + ["extra"])
+    diff.step(["PFCOUNT", "h", "h2"])
+    diff.step(["PFMERGE", "m", "h2", "h"])
+    diff.step(["GET", "m"])
+    diff.step(["PFCOUNT", "m"])
+
+
+def test_one_element_at_a_time_stays_identical(diff):
+    """Sparse opcode edits (splits and merges of VAL runs) one PFADD at a time."""
+    rng = random.Random(99)
+    for i in range(1500):
+        diff.step(["PFADD", "h", str(rng.randint(0, 5000))])
+        if i % 50 == 0:
+            diff.step(["GET", "h"])
+    diff.step(["GET", "h"])
+    diff.step(["PFCOUNT", "h"])
+
+
+def _call(server, *args):
+    with server.connect() as c:
+        return c.call_raw(*args)
+
+
+@pytest.mark.parametrize("n", [20, 50000])
+def test_dump_payload_moves_both_ways(diff_pair, n):
+    """A key PFADDed on redis-server restores on shoal (and back) to the same
+    bytes and the same counts; shoal's own HLL restores on redis-server."""
+    shoal, redis = diff_pair
+    for s in (shoal, redis):
+        _call(s, "FLUSHALL")
+    elements = [f"d{i}" for i in range(n)]
+    for s in (shoal, redis):
+        for i in range(0, n, 1000):
+            _call(s, "PFADD", "h", *elements[i:i + 1000])
+    for src, dst in ((redis, shoal), (shoal, redis)):
+        _, payload = _call(src, "DUMP", "h")
+        assert isinstance(payload, bytes)
+        raw, _ = _call(dst, "RESTORE", "moved", "0", payload)
+        assert raw == b"+OK\r\n"
+        assert _call(dst, "GET", "moved")[1] == _call(src, "GET", "h")[1]
+        assert _call(dst, "PFCOUNT", "moved")[1] == _call(src, "PFCOUNT", "h")[1]
+        _call(dst, "PFADD", "moved", "one-more")
+        _call(src, "PFADD", "h", "one-more")
+        assert _call(dst, "GET", "moved")[1] == _call(src, "GET", "h")[1]
+        assert _call(dst, "PFCOUNT", "moved")[1] == _call(src, "PFCOUNT", "h")[1]
+        _call(dst, "DEL", "moved")
+
+
+def test_pfselftest(diff):
+    diff.step(["PFSELFTEST"])
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+def test_random_hll_sequence_matches_redis(diff, protocol):
+    seed = int(os.environ.get("SHOAL_DIFF_SEED", 7001)) + 40 + protocol
+    n = int(os.environ.get("SHOAL_DIFF_N", 2000))
+    steps = randgen.generate(seed, n, families={"hll"})
+    diff.label = f"random hll seed={seed} n={n} RESP{protocol}"
+    if protocol == 3:
+        diff.step(["HELLO", "3"])
+    diff.run(steps)
