@@ -249,3 +249,61 @@ def test_random_hll_sequence_matches_redis(diff, protocol):
     if protocol == 3:
         diff.step(["HELLO", "3"])
     diff.run(steps)
+
+
+def _info(server, section="replication"):
+    _, text = _call(server, "INFO", section)
+    out = {}
+    for line in text.decode().splitlines():
+        if ":" in line:
+            k, v = line.split(":", 1)
+            out[k] = v
+    return out
+
+
+@pytest.mark.parametrize("replica_kind", ["redis", "shoal"])
+def test_writes_propagate_to_a_replica_byte_for_byte(shoal_factory, redis_factory, replica_kind):
+    """What PFADD, PFCOUNT (cache refresh), PFMERGE, PFDEBUG TODENSE and the
+    bitmap writes send to a replica rebuilds the same bytes there (a
+    redis-server replica proves the stream is Redis's)."""
+    import time
+    master = shoal_factory()
+    factory = redis_factory if replica_kind == "redis" else shoal_factory
+    replica = factory(["--replicaof", master.host, str(master.port)])
+    steps = [
+        ["PFADD", "h", "a", "b", "c"],
+        ["PFCOUNT", "h"],
+        ["PFADD", "h2"] + _words(2000),
+        ["PFCOUNT", "h2"],
+        ["PFMERGE", "m", "h", "h2"],
+        ["PFADD", "s", "x"],
+        ["PFDEBUG", "TODENSE", "s"],
+        ["PFCOUNT", "h", "m"],
+        ["SETBIT", "b", "77", "1"],
+        ["SETBIT", "b", "77", "1"],
+        ["BITFIELD", "f", "SET", "u8", "0", "200", "OVERFLOW", "SAT", "INCRBY", "u8", "0", "100"],
+        ["BITFIELD", "f", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "100"],
+        ["BITOP", "XOR", "x", "b", "f"],
+        ["BITOP", "AND", "gone", "nokey"],
+    ]
+
+    def wait_in_sync():
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            r, m = _info(replica), _info(master)
+            if (r.get("master_link_status") == "up" and
+                    r.get("slave_repl_offset") == m.get("master_repl_offset")):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"replica not in sync: {_info(replica)}")
+
+    _call(master, "SET", "before", "1")
+    wait_in_sync()  # so that the steps below travel as commands, not in the RDB
+    with master.connect() as c:
+        for s in steps:
+            c.call_raw(*s)
+    wait_in_sync()
+    for key in ("h", "h2", "m", "s", "b", "f", "x"):
+        assert _call(replica, "GET", key)[1] == _call(master, "GET", key)[1], key
+    assert _call(replica, "EXISTS", "gone")[1] == 0
+    assert _call(replica, "PFCOUNT", "h")[1] == 3
