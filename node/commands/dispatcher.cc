@@ -161,6 +161,17 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     StatsFor(*spec).rejected_calls++;
     return;
   }
+  // A script running past busy-reply-threshold: only kAllowBusy commands
+  // (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE ...) are served.
+  if (engine_.script_busy && !(spec->flags & kAllowBusy)) {
+    reject(engine_.script_busy == 2
+               ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
+                 "SHUTDOWN NOSAVE."
+               : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                 "SHUTDOWN NOSAVE.");
+    StatsFor(*spec).rejected_calls++;
+    return;
+  }
   if (client.in_multi && (spec->flags & kTxImmediate) == 0) {
     // Cluster routing is still checked at queue time, like Redis.
     if (route_check_ && !route_check_(client, *spec, args, reply)) {

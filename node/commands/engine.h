@@ -30,6 +30,9 @@ class ClusterState;
 namespace node::repl {
 class Replication;
 }
+namespace node::script {
+class Scripting;
+}
 
 namespace node::commands {
 
@@ -164,6 +167,16 @@ class Engine {
   std::function<void(Client&)> unwatch_all;
   // Called after every write command with its keys (WATCH, blocking ops).
   std::function<void(int db, std::string_view key)> key_modified;
+
+  // --- Scripting (node/script; EVAL/FCALL/SCRIPT/FUNCTION handlers) --------
+  // The Lua engine, owned by the server.
+  script::Scripting* scripting = nullptr;
+  // Non-zero while a script runs past busy-reply-threshold (1 EVAL, 2
+  // FCALL): the dispatcher answers -BUSY to commands without kAllowBusy.
+  int script_busy = 0;
+  // Serves the event loop from inside a long script (Redis's
+  // processEventsWhileBlocked); set by the server.
+  std::function<void()> process_events_while_busy;
 };
 
 }  // namespace node::commands

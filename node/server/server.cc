@@ -18,6 +18,7 @@
 #include "node/commands/transactions.h"
 #include "node/persist/persistence.h"
 #include "node/repl/replication.h"
+#include "node/script/scripting.h"
 #include "node/server/client_conn.h"
 
 namespace node::server {
@@ -68,6 +69,16 @@ Server::Server(config::Config& cfg)
   engine_.dbs.resize(cfg_.s.cluster_enabled ? 1 : static_cast<size_t>(cfg_.s.databases));
   engine_.keyspace = &engine_.GetDb(0);
   ApplyConfig();
+  // Scripting: the Lua engine, and the event loop served from inside a
+  // script past busy-reply-threshold (other clients then get -BUSY).
+  scripting_ = std::make_unique<script::Scripting>(engine_);
+  engine_.scripting = scripting_.get();
+  engine_.process_events_while_busy = [this] {
+    if (serving_busy_script_) return;
+    serving_busy_script_ = true;
+    io_.poll();
+    serving_busy_script_ = false;
+  };
   persistence_ = std::make_unique<persist::Persistence>(engine_, cfg_);
   AddPropagationSink(
       [this](int db, std::span<const std::string_view> a) { persistence_->Feed(db, a); });
@@ -342,6 +353,7 @@ void Server::ScheduleCron() {
 }
 
 void Server::Cron() {
+  if (serving_busy_script_) return;  // a script is running: only serve clients
   base::UpdateCachedClock();
   int64_t hz = cfg_.s.hz > 0 ? cfg_.s.hz : 10;
   // Active expiry: at most 25% of the cron period, as Redis's slow cycle.

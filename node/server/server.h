@@ -39,6 +39,10 @@ class Replication;
 struct Settings;
 }  // namespace node::repl
 
+namespace node::script {
+class Scripting;
+}
+
 namespace node::persist {
 class Persistence;
 }
@@ -145,6 +149,10 @@ class Server {
   bool ready_posted_ = false;
   void HandleReadyKeys();
   std::unique_ptr<commands::PubSubHub> pubsub_;  // pubsub_wiring.cc
+  // Lua scripting (EVAL/FUNCTION); serving_busy_script_ is set while the
+  // event loop is polled from inside a long script (the cron then waits).
+  std::unique_ptr<script::Scripting> scripting_;
+  bool serving_busy_script_ = false;
 };
 
 }  // namespace node::server
