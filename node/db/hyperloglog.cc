@@ -65,29 +65,32 @@ int DenseSetIfGreater(std::string& s, int index, uint8_t count) {
 }
 
 // Walks sparse opcodes, calling fn(index, runlen, value) for VAL runs;
-// zero runs only advance. Stops at a VAL run that would pass the last
-// register. Returns the number of registers covered.
+// zero runs only advance. Returns false when the opcodes do not cover
+// exactly kRegisters registers; a run passing the last register stops the
+// walk at once (Redis since the CVE-2025-32023 fix, which Debian's 7.0.15
+// carries: such a run makes the HLL invalid even after a full cover).
 template <typename Fn>
-int64_t WalkSparse(std::string_view s, Fn&& fn) {
+bool WalkSparse(std::string_view s, Fn&& fn) {
   int64_t idx = 0;
   size_t pos = kHeaderSize;
   while (pos < s.size()) {
     uint8_t b = static_cast<uint8_t>(s[pos]);
+    int runlen;
+    size_t oplen = 1;
     if (IsZero(b)) {
-      idx += ZeroLen(b);
-      pos++;
+      runlen = ZeroLen(b);
     } else if (IsXZero(b)) {
-      idx += XZeroLen(s, pos);
-      pos += 2;
+      runlen = XZeroLen(s, pos);
+      oplen = 2;
     } else {
-      int runlen = ValLen(b);
-      if (runlen + idx > kRegisters) break;
-      fn(static_cast<int>(idx), runlen, ValValue(b));
-      idx += runlen;
-      pos++;
+      runlen = ValLen(b);
     }
+    if (runlen + idx > kRegisters) return false;
+    if (IsVal(b)) fn(static_cast<int>(idx), runlen, ValValue(b));
+    idx += runlen;
+    pos += oplen;
   }
-  return idx;
+  return idx == kRegisters;
 }
 
 double Sigma(double x) {
@@ -157,7 +160,6 @@ int SparseSet(std::string& s, int index, uint8_t count, size_t sparse_max_bytes)
       first += span;
     }
     if (span == 0 || pos >= s.size()) return -1;
-    if (xzero_op && pos + 2 > s.size()) return -1;  // truncated XZERO opcode
 
     uint8_t op = static_cast<uint8_t>(s[pos]);
     bool is_zero = IsZero(op), is_val = IsVal(op);
@@ -192,7 +194,12 @@ int SparseSet(std::string& s, int index, uint8_t count, size_t sparse_max_bytes)
       }
       size_t oldlen = xzero_op ? 2 : 1;
       if (n > oldlen && s.size() + (n - oldlen) > sparse_max_bytes) goto promote;
+      // A final XZERO cut after its first byte reads Redis's terminating
+      // zero as its second; Redis then keeps one byte less than it wrote.
+      bool truncated = pos + oldlen > s.size();
+      if (truncated) s.push_back('\0');
       s.replace(pos, oldlen, reinterpret_cast<const char*>(seq), n);
+      if (truncated) s.pop_back();
     }
   updated_at:
     // Step 3: merge adjacent VAL opcodes of equal value, scanning at most
@@ -354,10 +361,10 @@ bool SparseToDense(std::string& s) {
   memcpy(dense.data(), s.data(), kHeaderSize);  // magic and cached cardinality
   dense[4] = static_cast<char>(kDense);
   uint8_t* regs = Regs(dense);
-  int64_t covered = WalkSparse(s, [&](int idx, int runlen, int value) {
+  bool valid = WalkSparse(s, [&](int idx, int runlen, int value) {
     for (int i = 0; i < runlen; i++) DenseSet(regs, idx + i, static_cast<uint8_t>(value));
   });
-  if (covered != kRegisters) return false;
+  if (!valid) return false;
   s.swap(dense);
   return true;
 }
@@ -371,12 +378,11 @@ bool MergeInto(std::string_view s, uint8_t* max) {
     }
     return true;
   }
-  int64_t covered = WalkSparse(s, [&](int idx, int runlen, int value) {
+  return WalkSparse(s, [&](int idx, int runlen, int value) {
     for (int i = 0; i < runlen; i++) {
       if (value > max[idx + i]) max[idx + i] = static_cast<uint8_t>(value);
     }
   });
-  return covered == kRegisters;
 }
 
 uint64_t Count(std::string_view s, bool* invalid) {
@@ -385,8 +391,8 @@ uint64_t Count(std::string_view s, bool* invalid) {
     const uint8_t* regs = Regs(s);
     for (int i = 0; i < kRegisters; i++) hist[DenseGet(regs, i)]++;
   } else {
-    // Unlike WalkSparse, a VAL run past the end is still counted (Redis's
-    // histogram does so); such an HLL is reported invalid anyway.
+    // Every run is counted; coverage other than kRegisters is reported
+    // invalid (the estimate is then not used).
     int64_t idx = 0;
     size_t pos = kHeaderSize;
     while (pos < s.size()) {

@@ -307,3 +307,56 @@ def test_writes_propagate_to_a_replica_byte_for_byte(shoal_factory, redis_factor
         assert _call(replica, "GET", key)[1] == _call(master, "GET", key)[1], key
     assert _call(replica, "EXISTS", "gone")[1] == 0
     assert _call(replica, "PFCOUNT", "h")[1] == 3
+
+
+def _random_sparse(rng):
+    """A sparse HLL payload of random opcodes: mostly covering exactly 16384
+    registers in unusual ways (short ZERO runs, unmerged VALs), sometimes not."""
+    ops = bytearray()
+    left = 16384
+    while left > 0:
+        r = rng.random()
+        if r < 0.3:
+            n = min(left, rng.randint(1, 64))
+            ops.append(n - 1)
+        elif r < 0.5:
+            n = min(left, rng.randint(1, 16384))
+            ops += bytes([0x40 | ((n - 1) >> 8), (n - 1) & 0xff])
+        else:
+            n = min(left, rng.randint(1, 4))
+            ops.append(0x80 | ((rng.randint(1, 32) - 1) << 2) | (n - 1))
+        left -= n
+    r = rng.random()
+    if r < 0.1:
+        ops.append(rng.randint(0, 255))  # one opcode too many
+    elif r < 0.2 and len(ops) > 1:
+        del ops[rng.randrange(len(ops))]  # one opcode missing (or one byte of an XZERO)
+    # Not covered: a value ending in the first byte of an XZERO opcode. Redis
+    # then reads the byte past the string's end, which after an edit is not
+    # its terminator but a leftover of the edit (hidden state shoal does not keep).
+    p = 0
+    while p < len(ops):
+        if ops[p] & 0xc0 == 0x40:
+            if p + 1 == len(ops):
+                ops.append(rng.randint(0, 255))
+            p += 2
+        else:
+            p += 1
+    card = b"\x00" * 7 + bytes([0x80 if rng.random() < 0.8 else 0])
+    return b"HYLL\x01\x00\x00\x00" + card + bytes(ops)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_unusual_and_corrupted_sparse_values_match_redis(diff, seed):
+    rng = random.Random(seed)
+    for i in range(60):
+        diff.step(["SET", "h", _random_sparse(rng)])
+        diff.step(["PFCOUNT", "h"])
+        diff.step(["PFCOUNT", "h", "nokey"])
+        diff.step(["PFADD", "h"] + [str(rng.randint(0, 10 ** 6)) for _ in range(rng.randint(1, 30))])
+        diff.step(["GET", "h"])
+        diff.step(["PFDEBUG", "DECODE", "h"])
+        diff.step(["SET", "h2", _random_sparse(rng)])
+        diff.step(["PFMERGE", "h3", "h2"])
+        diff.step(["GET", "h3"])
+        diff.step(["DEL", "h3"])
