@@ -229,7 +229,9 @@ def s_weights(c):
     e = c.choice(ELEMS + NUM_ELEMS)
     r = c.rng.random()
     if r < 0.45:
-        return ["SET", "w_" + e, c.choice(NUM_ELEMS + ["abc", "1e400", " 5", ""])
+        # No overflowing values ("1e400"): Redis tests a stale errno after strtod,
+        # so an ERANGE makes later SORTs of the same process fail too.
+        return ["SET", "w_" + e, c.choice(NUM_ELEMS + ["abc", " 5", ""])
                 if c.chance(0.15) else str(c.rng.randint(-50, 50))]
     if r < 0.8:
         return ["HSET", "h_" + e, c.choice(["f", "g"]), c.choice(ELEMS + NUM_ELEMS)]
