@@ -13,7 +13,7 @@
 //
 // Blocking: XREAD/XREADGROUP BLOCK call ctx.BlockOn and are re-executed when
 // a key is written. "$" must keep meaning the last id at the time the client
-// blocked, so the resolved ids are remembered per client (blocked_dollar_)
+// blocked, so the resolved ids are remembered per client (BlockedDollar())
 // for the retries. A retry that finds the key gone or of another type keeps
 // waiting (Redis only wakes stream waiters for streams); a retry of
 // XREADGROUP whose group was destroyed gets Redis's -NOGROUP error.
@@ -490,7 +490,7 @@ void XReadGeneric(CommandContext& ctx, bool xreadgroup) {
   bool dirty = false;
   for (size_t k = 0; k < streams_count; ++k) {
     std::string_view key = ctx.arg(streams_arg + k);
-    db::Entry* e = xreadgroup ? Db(ctx).LookupWrite(key) : Db(ctx).LookupRead(key);
+    db::Entry* e = Db(ctx).LookupRead(key);
     if (!e) continue;
     StreamValue* s = StreamOf(e);
     StreamID gt = ids[k];
@@ -896,7 +896,7 @@ void XGroupHelp(CommandContext& ctx) {
                      "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
                      "    Set the current group ID and entries_read counter.",
                      "HELP",
-                     "    Print this help.",
+                     "    Prints this help.",
                  });
 }
 
@@ -1504,7 +1504,7 @@ void XInfoHelp(CommandContext& ctx) {
                      "STREAM <key> [FULL [COUNT <count>]",
                      "    Show information about the stream.",
                      "HELP",
-                     "    Print this help.",
+                     "    Prints this help.",
                  });
 }
 

@@ -336,31 +336,37 @@ StreamValue::NodeMap::const_iterator StreamValue::NodeFor(StreamID id) const {
 }
 
 bool StreamValue::Exists(StreamID id) const {
-  auto it = NodeFor(id);
-  if (it == nodes_.end()) return false;
-  const auto& items = it->second.items;
-  auto p = std::lower_bound(items.begin(), items.end(), id,
-                            [](const Item& a, StreamID b) { return a.id < b; });
-  return p != items.end() && p->id == id && !p->deleted;
+  bool found = false;
+  Scan(id, id, false, true, [&](const Node&, const Item&) {
+    found = true;
+    return false;
+  });
+  return found;
 }
 
 bool StreamValue::Delete(StreamID id) {
-  auto cit = NodeFor(id);
-  if (cit == nodes_.end()) return false;
-  auto it = nodes_.erase(cit, cit);  // const_iterator -> iterator
+  const Node* node = nullptr;
+  const Item* target = nullptr;
+  Scan(id, id, false, true, [&](const Node& n, const Item& item) {
+    node = &n;
+    target = &item;
+    return false;
+  });
+  if (!target) return false;
+  // A node is keyed by the id of its first (master) entry.
+  auto it = nodes_.find(node->items.front().id);
+  if (it == nodes_.end()) return false;
   Node& n = it->second;
-  auto p = std::lower_bound(n.items.begin(), n.items.end(), id,
-                            [](const Item& a, StreamID b) { return a.id < b; });
-  if (p == n.items.end() || p->id != id || p->deleted) return false;
+  Item& p = n.items[static_cast<size_t>(target - n.items.data())];
   --length_;
   if (n.live == 1) {
     for (auto& item : n.items) data_bytes_ -= item.data.capacity();
     nodes_.erase(it);
     return true;
   }
-  p->deleted = true;
-  data_bytes_ -= p->data.capacity();
-  std::string().swap(p->data);
+  p.deleted = true;
+  data_bytes_ -= p.data.capacity();
+  std::string().swap(p.data);
   n.live--;
   n.deleted++;
   return true;
@@ -419,34 +425,32 @@ int64_t StreamValue::Trim(const StreamTrimArgs& args) {
 }
 
 bool StreamValue::FirstLive(StreamID* id) const {
-  for (const auto& [k, n] : nodes_) {
-    if (n.live == 0) continue;
-    for (const auto& item : n.items) {
-      if (!item.deleted) {
-        *id = item.id;
-        return true;
-      }
-    }
-  }
-  return false;
+  bool found = false;
+  Scan(kStreamMinID, kStreamMaxID, false, true, [&](const Node&, const Item& item) {
+    *id = item.id;
+    found = true;
+    return false;
+  });
+  return found;
 }
 
 bool StreamValue::LastLive(StreamID* id) const {
-  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
-    if (it->second.live == 0) continue;
-    for (auto p = it->second.items.rbegin(); p != it->second.items.rend(); ++p) {
-      if (!p->deleted) {
-        *id = p->id;
-        return true;
-      }
-    }
-  }
-  return false;
+  bool found = false;
+  Scan(kStreamMinID, kStreamMaxID, true, true, [&](const Node&, const Item& item) {
+    *id = item.id;
+    found = true;
+    return false;
+  });
+  return found;
 }
 
 StreamID StreamValue::FirstIncludingTombstones() const {
-  if (nodes_.empty()) return kStreamMaxID;
-  return nodes_.begin()->second.items.front().id;
+  StreamID out = kStreamMaxID;
+  Scan(kStreamMinID, kStreamMaxID, false, false, [&](const Node&, const Item& item) {
+    out = item.id;
+    return false;
+  });
+  return out;
 }
 
 void StreamValue::Decode(const Node& n, const Item& it, StreamFields* out) const {
@@ -465,42 +469,54 @@ void StreamValue::Decode(const Node& n, const Item& it, StreamFields* out) const
   }
 }
 
-void StreamValue::Range(StreamID start, StreamID end, bool rev,
-                        const std::function<bool(StreamID, const StreamFields&)>& fn) const {
-  if (start > end || nodes_.empty()) return;
-  StreamFields fields;
-  auto less = [](const Item& a, StreamID b) { return a.id < b; };
+// Redis's stream iterator: seek the node at or before the bound, then walk
+// entries in node order. An entry is a candidate when it is on the right
+// side of the first bound (and live, when skipping tombstones); the first
+// candidate past the other bound ends the walk. Entries inside a node are
+// normally ascending, but XSETID below a tombstone can break that, so the
+// walk is linear like Redis's rather than a binary search.
+void StreamValue::Scan(StreamID start, StreamID end, bool rev, bool skip_tombstones,
+                       const std::function<bool(const Node&, const Item&)>& fn) const {
+  if (nodes_.empty()) return;
   if (!rev) {
-    auto it = NodeFor(start);
-    if (it == nodes_.end()) it = nodes_.begin();
-    for (; it != nodes_.end() && it->first <= end; ++it) {
-      const Node& n = it->second;
-      auto p = std::lower_bound(n.items.begin(), n.items.end(), start, less);
-      for (; p != n.items.end(); ++p) {
-        if (p->id > end) return;
-        if (p->deleted) continue;
-        Decode(n, *p, &fields);
-        if (!fn(p->id, fields)) return;
+    auto it = nodes_.begin();
+    if (!start.IsZero()) {
+      auto n = NodeFor(start);
+      if (n != nodes_.end()) it = n;
+    }
+    for (; it != nodes_.end(); ++it) {
+      for (const Item& item : it->second.items) {
+        if (item.id < start || (skip_tombstones && item.deleted)) continue;
+        if (item.id > end) return;
+        if (!fn(it->second, item)) return;
       }
     }
   } else {
-    auto it = NodeFor(end);
-    if (it == nodes_.end()) return;
+    auto it = std::prev(nodes_.end());
+    if (!end.IsZero()) {
+      auto n = NodeFor(end);
+      if (n != nodes_.end()) it = n;
+    }
     while (true) {
-      const Node& n = it->second;
-      auto p = std::upper_bound(n.items.begin(), n.items.end(), end,
-                                [](StreamID b, const Item& a) { return b < a.id; });
-      while (p != n.items.begin()) {
-        --p;
+      const auto& items = it->second.items;
+      for (auto p = items.rbegin(); p != items.rend(); ++p) {
+        if (p->id > end || (skip_tombstones && p->deleted)) continue;
         if (p->id < start) return;
-        if (p->deleted) continue;
-        Decode(n, *p, &fields);
-        if (!fn(p->id, fields)) return;
+        if (!fn(it->second, *p)) return;
       }
       if (it == nodes_.begin()) return;
       --it;
     }
   }
+}
+
+void StreamValue::Range(StreamID start, StreamID end, bool rev,
+                        const std::function<bool(StreamID, const StreamFields&)>& fn) const {
+  StreamFields fields;
+  Scan(start, end, rev, true, [&](const Node& n, const Item& item) {
+    Decode(n, item, &fields);
+    return fn(item.id, fields);
+  });
 }
 
 size_t StreamValue::RaxNodeCount() const {

@@ -186,6 +186,9 @@ class StreamValue final : public Value {
   using NodeMap = std::map<StreamID, Node>;
 
   void Decode(const Node& n, const Item& it, StreamFields* out) const;
+  // Walks entries as Redis's stream iterator does (see the .cc).
+  void Scan(StreamID start, StreamID end, bool rev, bool skip_tombstones,
+            const std::function<bool(const Node&, const Item&)>& fn) const;
   // Node holding id (or the one before), end() when none.
   NodeMap::const_iterator NodeFor(StreamID id) const;
   void RecomputeFirst();
