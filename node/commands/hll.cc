@@ -10,7 +10,6 @@
 // (or the key was created), PFMERGE always, and PFCOUNT of one key when it
 // refreshed the cached cardinality in the header (it changes the value).
 
-#include <array>
 #include <cmath>
 #include <cstring>
 #include <vector>
