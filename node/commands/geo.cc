@@ -404,9 +404,7 @@ void GeoSearchGeneric(CommandContext& ctx, size_t src_index, int flags) {
       return desc ? -c : c;
     };
     if (returned == result_length) {
-      // Redis sorts with glibc's qsort, a (stable) merge sort.
-      std::stable_sort(points.begin(), points.end(),
-                       [&cmp](const GeoPoint& a, const GeoPoint& b) { return cmp(a, b) < 0; });
+      MergeSort(points, cmp);  // Redis: glibc's qsort
     } else {
       PartialQuickSort(points, 0, static_cast<int64_t>(returned) - 1, cmp);
     }

@@ -314,12 +314,12 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
     if (o.sortby && (start != 0 || end != vectorlen - 1)) {
       PartialQuickSort(v, start, end, cmp);
     } else {
-      // glibc's qsort is a stable merge sort.
-      std::stable_sort(v.begin(), v.end(),
-                       [&cmp](const SortItem& a, const SortItem& b) { return cmp(a, b) < 0; });
+      MergeSort(v, cmp);  // Redis: glibc's qsort
     }
   }
 
+  // Never past the loaded elements (the range arithmetic above keeps it so).
+  if (end >= static_cast<int64_t>(v.size())) end = static_cast<int64_t>(v.size()) - 1;
   int64_t span = end - start + 1;
   if (span < 0) span = 0;
   size_t getop = o.gets.size();

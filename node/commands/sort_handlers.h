@@ -111,6 +111,40 @@ void PartialQuickSortRec(std::vector<T>& v, size_t lo, size_t n, int64_t l, int6
 
 }  // namespace internal
 
+// glibc's qsort as Redis gets it on Debian 12 (glibc 2.36): a top-down merge
+// sort, first half taken on ties, so stable. Written out rather than
+// std::stable_sort because comparators here can be inconsistent (NaN
+// scores or distances): the result then still matches Redis's, and nothing
+// reads out of bounds. cmp(a, b) returns <0, 0 or >0.
+template <typename T, typename Cmp>
+void MergeSort(std::vector<T>& v, Cmp cmp) {
+  if (v.size() < 2) return;
+  std::vector<T> tmp(v.size());
+  auto rec = [&](auto& self, size_t lo, size_t n) -> void {
+    if (n <= 1) return;
+    size_t n1 = n / 2, n2 = n - n1;
+    self(self, lo, n1);
+    self(self, lo + n1, n2);
+    size_t i = lo, j = lo + n1, k = 0;
+    while (n1 > 0 && n2 > 0) {
+      if (cmp(v[i], v[j]) <= 0) {
+        tmp[k++] = std::move(v[i++]);
+        n1--;
+      } else {
+        tmp[k++] = std::move(v[j++]);
+        n2--;
+      }
+    }
+    while (n1 > 0) {
+      tmp[k++] = std::move(v[i++]);
+      n1--;
+    }
+    // What is left of the second half is already in place.
+    for (size_t m = 0; m < k; m++) v[lo + m] = std::move(tmp[m]);
+  };
+  rec(rec, 0, v.size());
+}
+
 template <typename T, typename Cmp>
 void PartialQuickSort(std::vector<T>& v, int64_t lrange, int64_t rrange, Cmp cmp) {
   if (v.empty()) return;

@@ -214,6 +214,24 @@ SEQUENCES = {
         ["GEOSEARCH", "t", "FROMLONLAT", "10.0005", "10", "BYBOX", "1", "1", "km", "COUNT",
          "4", "WITHDIST"],
     ],
+    # Many points, many of them at the same spot: COUNT sorts partially (Redis's
+    # pqsort, whose order of equal distances is part of the reply).
+    "many_points": [
+        ["GEOADD", "many"] + [x for i in range(150)
+                              for x in (str(10 + (i % 9) * 0.01), str(20 + (i % 7) * 0.01),
+                                        f"p{i}")],
+        ["GEOSEARCH", "many", "FROMLONLAT", "10.03", "20.02", "BYRADIUS", "50", "km", "COUNT",
+         "37"],
+        ["GEOSEARCH", "many", "FROMLONLAT", "10.03", "20.02", "BYRADIUS", "50", "km", "COUNT",
+         "100", "DESC", "WITHDIST"],
+        ["GEOSEARCH", "many", "FROMLONLAT", "10.03", "20.02", "BYRADIUS", "5", "km", "ASC"],
+        ["GEOSEARCH", "many", "FROMMEMBER", "p3", "BYBOX", "3", "3", "km", "DESC"],
+        ["GEOSEARCH", "many", "FROMMEMBER", "p3", "BYBOX", "3", "3", "km", "COUNT", "45",
+         "ANY"],
+        ["GEORADIUS", "many", "10.05", "20.05", "4", "km", "COUNT", "60", "STOREDIST", "d"],
+        ["ZRANGE", "d", "0", "-1", "WITHSCORES"],
+        ["OBJECT", "ENCODING", "d"],
+    ],
     "wrongtype_and_arity": [
         ["SET", "str", "v"],
         ["GEOADD", "str", "1", "1", "a"],
