@@ -175,8 +175,9 @@ class Engine {
   // FCALL): the dispatcher answers -BUSY to commands without kAllowBusy.
   int script_busy = 0;
   // Serves the event loop from inside a long script (Redis's
-  // processEventsWhileBlocked); set by the server.
-  std::function<void()> process_events_while_busy;
+  // processEventsWhileBlocked); set by the server. Returns false when the
+  // server is shutting down (SHUTDOWN NOSAVE): the script is then aborted.
+  std::function<bool()> process_events_while_busy;
 };
 
 }  // namespace node::commands

@@ -701,22 +701,26 @@ void Scripting::Hook(lua_State* L, lua_Debug* ar) {
         "the script using the {} command. Script name is: {}.",
         elapsed, run.is_function ? "FUNCTION KILL" : "SCRIPT KILL", run.name);
   }
-  if (run.busy && self->engine_.process_events_while_busy) {
-    self->engine_.process_events_while_busy();
+  if (run.busy && self->engine_.process_events_while_busy &&
+      !self->engine_.process_events_while_busy()) {
+    run.kill = true;  // the server is shutting down
   }
   if (run.kill) {
     lua_sethook(L, &Scripting::Hook, LUA_MASKLINE, 0);
-    PushErrorTable(L, run.is_function ? "ERR Script killed by user with FUNCTION KILL..."
-                                      : "ERR Script killed by user with SCRIPT KILL...");
+    // Redis words it so for functions too.
+    PushErrorTable(L, "ERR Script killed by user with SCRIPT KILL...");
     lua_error(L);
   }
 }
 
 std::string Scripting::Kill(bool function) {
   if (!run_ || !run_->busy) return "NOTBUSY No scripts in execution right now.";
-  if (run_->is_function != function) {
-    return function ? "NOTBUSY No scripts in execution right now."
-                    : "NOTBUSY No scripts in execution right now.";
+  if (run_->is_function != function) {  // the other kind is running: its BUSY text
+    return run_->is_function
+               ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
+                 "SHUTDOWN NOSAVE."
+               : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                 "SHUTDOWN NOSAVE.";
   }
   if (run_->caller && run_->caller->is_master_link) {
     return "UNKILLABLE The busy script was sent by a master instance in the context of "
@@ -879,7 +883,8 @@ std::string Scripting::ClusterCheck(const commands::CommandSpec& spec,
                         !(spec.flags & commands::kWrite) && owner && cs.myself().master == owner;
     if (!replica_read) return "ERR Script attempted to access a non local key in a cluster node";
   }
-  if (!(run_->flags & kFlagAllowCrossSlot)) {
+  // EVAL scripts without a shebang may cross slots (Redis 7.0 compat mode).
+  if (!(run_->flags & (kFlagAllowCrossSlot | kFlagEvalCompat))) {
     if (run_->slot == -1) {
       run_->slot = slot;
     } else if (run_->slot != slot) {

@@ -74,10 +74,11 @@ Server::Server(config::Config& cfg)
   scripting_ = std::make_unique<script::Scripting>(engine_);
   engine_.scripting = scripting_.get();
   engine_.process_events_while_busy = [this] {
-    if (serving_busy_script_) return;
+    if (serving_busy_script_) return true;
     serving_busy_script_ = true;
     io_.poll();
     serving_busy_script_ = false;
+    return !shutting_down_;
   };
   persistence_ = std::make_unique<persist::Persistence>(engine_, cfg_);
   AddPropagationSink(
