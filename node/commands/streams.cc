@@ -14,9 +14,9 @@
 // Blocking: XREAD/XREADGROUP BLOCK call ctx.BlockOn and are re-executed when
 // a key is written. "$" must keep meaning the last id at the time the client
 // blocked, so the resolved ids are remembered per client (BlockedDollar())
-// for the retries. A retry that finds the key gone or of another type keeps
-// waiting (Redis only wakes stream waiters for streams); a retry of
-// XREADGROUP whose group was destroyed gets Redis's -NOGROUP error.
+// for the retries. A retried XREAD that finds the key gone or of another type
+// keeps waiting; a retried XREADGROUP gets Redis's -UNBLOCKED error then, or
+// -NOGROUP when its group was destroyed (Redis 7.0.15's blocked.c).
 
 #include <algorithm>
 #include <limits>
@@ -43,6 +43,7 @@ constexpr const char* kErrExhausted =
     "ERR The stream has exhausted the last possible ID, unable to add more items";
 constexpr const char* kErrStartInterval = "ERR invalid start ID for the interval";
 constexpr const char* kErrEndInterval = "ERR invalid end ID for the interval";
+constexpr const char* kErrUnblockedNoKey = "UNBLOCKED the stream key no longer exists";
 constexpr size_t kXReadBlockedDefaultCount = 1000;
 
 StreamValue* StreamOf(db::Entry* e) { return e->as<StreamValue>(); }
@@ -442,13 +443,14 @@ void XReadGeneric(CommandContext& ctx, bool xreadgroup) {
     std::string_view idarg = ctx.arg(streams_arg + streams_count + k);
     db::Entry* e = Db(ctx).LookupRead(key);
     if (e && e->type != db::ObjType::kStream) {
-      if (retry) return reblock();  // Redis wakes stream waiters for streams only
+      if (retry && have_group) return r.Error(kErrUnblockedNoKey);
+      if (retry) return reblock();  // XREAD waits for a stream to appear
       return r.Error(kErrWrongType);
     }
     if (have_group) {
       db::StreamGroup* g = e ? StreamOf(e)->FindGroup(groupname) : nullptr;
       if (!g && retry) {
-        if (!e) return reblock();
+        if (!e) return r.Error(kErrUnblockedNoKey);
         return r.Error("NOGROUP the consumer group this client was blocked on no longer exists");
       }
       if (!g) {
