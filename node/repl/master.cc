@@ -272,7 +272,11 @@ std::string Replication::Psync(uint64_t client_id, const std::string& peer_ip,
   if (!legacy) head = "+FULLRESYNC " + replid_ + " " + std::to_string(master_repl_offset_) + "\r\n";
   head += "$" + std::to_string(rdb.size()) + "\r\n";
   cb_.send_to_client(client_id, head);
-  cb_.send_to_client(client_id, rdb);
+  if (cb_.send_rdb_to_client) {
+    cb_.send_rdb_to_client(client_id, rdb);
+  } else {
+    cb_.send_to_client(client_id, rdb);
+  }
   r.online = true;
   LOG_INFO("Synchronization with replica {}:{} started: full resync of {} bytes at offset {}", r.ip,
            r.port, rdb.size(), master_repl_offset_);

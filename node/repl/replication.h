@@ -64,6 +64,9 @@ class Replication {
   struct Callbacks {
     // Master side: write raw bytes to a client connection / close it.
     std::function<void(uint64_t client_id, std::string_view bytes)> send_to_client;
+    // Like send_to_client, for a full resync's RDB payload: these bytes do
+    // not count toward client-output-buffer-limit replica (optional).
+    std::function<void(uint64_t client_id, std::string_view bytes)> send_rdb_to_client;
     std::function<void(uint64_t client_id)> close_client;
     // Full sync: an RDB of the whole dataset carrying repl-id/offset aux fields.
     std::function<std::string(const std::string& replid, int64_t offset)> make_rdb;

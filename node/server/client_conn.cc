@@ -182,18 +182,33 @@ void ClientConn::RunCommand() {
   }
 }
 
-bool ClientConn::OutputOverLimit() const {
-  auto& lim = server_.config().s.client_output_buffer_limit_normal;
-  if (client_.is_replica || client_.monitor) return false;
-  if (commands::IsPubSubClient(server_.engine(), client_)) {
-    return commands::PubSubOutputOverLimit(server_.engine(), client_,
-                                           out_.size() + writing_.size());
+bool ClientConn::OutputOverLimit() {
+  size_t pending = out_.size() + writing_.size();
+  if (commands::IsPubSubClient(server_.engine(), client_) && !client_.is_replica) {
+    return commands::PubSubOutputOverLimit(server_.engine(), client_, pending);
   }
-  return lim.hard && out_.size() + writing_.size() > lim.hard;
+  // Redis's classes: replicas use "replica"; monitors and everyone else
+  // "normal" (checkClientOutputBufferLimits). Hard: at once; soft: when
+  // exceeded continuously for longer than its seconds.
+  const auto& s = server_.config().s;
+  const auto& lim = client_.is_replica ? s.client_output_buffer_limit_replica
+                                       : s.client_output_buffer_limit_normal;
+  pending -= std::min(pending, exempt_);
+  if (lim.hard && pending >= lim.hard) return true;
+  if (!lim.soft || pending < lim.soft) {
+    soft_since_ms_ = -1;
+    return false;
+  }
+  int64_t now = base::MonoMs();
+  if (soft_since_ms_ < 0) {
+    soft_since_ms_ = now;
+    return false;
+  }
+  return now - soft_since_ms_ > lim.soft_seconds * 1000;
 }
 
 void ClientConn::Push(std::string_view bytes) {
-  if (closed_) return;
+  if (closed_ || limit_closing_) return;
   out_.append(bytes);
   if (!processing_) Flush();
 }
@@ -202,10 +217,19 @@ void ClientConn::Flush() {
   if (closed_) return;
   // appendfsync always: the AOF reaches the disk before any reply does.
   server_.persistence().FlushBeforeReplies();
+  if (limit_closing_) return;
   if (OutputOverLimit()) {
-    LOG_WARN("Client id={} addr={} closed for overcoming of output buffer limits.", client_.id,
-             client_.addr);
-    Close(false);
+    // Closed from the event loop, never from inside this call: Push runs
+    // inside loops over clients (replica feed, PUBLISH) that the teardown
+    // would change under them (Redis's freeClientAsync).
+    LOG_WARN(
+        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer "
+        "limits.",
+        client_.id, client_.addr);
+    limit_closing_ = true;
+    closing_ = true;  // read no more commands
+    out_.clear();
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(false); });
     return;
   }
   if (write_in_flight_) return;
@@ -226,6 +250,7 @@ void ClientConn::Flush() {
 void ClientConn::OnWritten(const asio::error_code& ec, size_t n) {
   write_in_flight_ = false;
   client_.tot_net_out += n;
+  exempt_ -= std::min(exempt_, n);
   server_.engine().stats.total_net_output_bytes += n;
   if (ec) {
     Teardown();

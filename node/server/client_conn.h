@@ -34,6 +34,9 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   commands::Client& client() { return client_; }
   int64_t last_activity_ms() const { return client_.last_interaction_ms; }
   void Push(std::string_view bytes);
+  // Bytes at the front of the output that no limit counts: a full resync's
+  // RDB payload (Redis sends it apart from the replica's output buffer).
+  void ExemptFromLimit(size_t n) { exempt_ += n; }
 
   // Blocking commands (see CommandContext::BlockOn). Block parks the client
   // (a retry that blocks again keeps its place); RetryBlocked re-runs the
@@ -53,7 +56,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   void Flush();
   void OnWritten(const asio::error_code& ec, size_t n);
   void Teardown();
-  bool OutputOverLimit() const;
+  bool OutputOverLimit();
 
   Server& server_;
   asio::ip::tcp::socket socket_;
@@ -63,6 +66,9 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   std::unique_ptr<char[]> rbuf_;
   size_t rcap_ = 0, rstart_ = 0, rend_ = 0;
   std::string out_, writing_;
+  size_t exempt_ = 0;           // see ExemptFromLimit
+  bool limit_closing_ = false;  // over an output limit: closing, output dropped
+  int64_t soft_since_ms_ = -1;  // when the soft output limit was first exceeded
   resp::ReplyBuilder reply_;
   bool write_in_flight_ = false;
   bool read_in_flight_ = false;

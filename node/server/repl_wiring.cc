@@ -45,6 +45,12 @@ void Server::StartReplication() {
     auto it = conns_.find(id);
     if (it != conns_.end()) it->second->Push(bytes);
   };
+  cb.send_rdb_to_client = [this](uint64_t id, std::string_view bytes) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    it->second->ExemptFromLimit(bytes.size());
+    it->second->Push(bytes);
+  };
   cb.close_client = [this](uint64_t id) {
     auto it = conns_.find(id);
     if (it != conns_.end()) it->second->Close(false);
