@@ -178,6 +178,12 @@ class Engine {
   // processEventsWhileBlocked); set by the server. Returns false when the
   // server is shutting down (SHUTDOWN NOSAVE): the script is then aborted.
   std::function<bool()> process_events_while_busy;
+  // FUNCTION libraries in RDB files (persist never sees node/script): the
+  // library codes to save before the keyspace, and a loader that replaces
+  // the function set with those found in a loaded RDB (returns "" or the
+  // error). Set by the server.
+  std::function<std::vector<std::string>()> function_library_codes;
+  std::function<std::string(const std::vector<std::string>&)> load_function_libraries;
 };
 
 }  // namespace node::commands

@@ -76,6 +76,10 @@ base::Status WriteSnapshot(commands::Engine& engine, const SnapshotOptions& opt,
   aux.repl_offset = opt.repl_offset;
   aux.aof_base = opt.aof_base;
   w.Begin(aux);
+  // FUNCTION libraries come before the keyspace, as in Redis 7.0.
+  if (engine.function_library_codes) {
+    for (const std::string& code : engine.function_library_codes()) w.Function(code);
+  }
   base::Status st;
   auto drain = [&](bool force) {
     if (!st.ok()) return;
@@ -136,6 +140,11 @@ base::Result<SnapshotLoadResult> LoadSnapshot(commands::Engine& engine, std::str
     res.aux.emplace_back(std::string(k), std::string(v));
     return base::Status::Ok();
   };
+  std::vector<std::string> libraries;  // FUNCTION2 records, applied after the keys
+  h.on_function = [&](std::string&& code) {
+    libraries.push_back(std::move(code));
+    return base::Status::Ok();
+  };
   h.on_entry = [&](RdbEntry&& e) -> base::Status {
     if (e.db < 0 || e.db >= engine.num_dbs()) {
       return base::Status::Error("database " + std::to_string(e.db) + " is out of range");
@@ -159,6 +168,11 @@ base::Result<SnapshotLoadResult> LoadSnapshot(commands::Engine& engine, std::str
     return base::Status::Ok();
   };
   auto loaded = LoadRdb(bytes, h);
+  if (loaded && engine.load_function_libraries) {
+    // The loaded file's functions replace the current set (also when it has none).
+    std::string err = engine.load_function_libraries(libraries);
+    if (!err.empty()) loaded = base::Status::Error("loading functions: " + err);
+  }
   if (!loaded) {
     for (auto& d : engine.dbs) {
       if (d) d->Flush();

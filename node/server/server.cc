@@ -73,6 +73,10 @@ Server::Server(config::Config& cfg)
   // script past busy-reply-threshold (other clients then get -BUSY).
   scripting_ = std::make_unique<script::Scripting>(engine_);
   engine_.scripting = scripting_.get();
+  engine_.function_library_codes = [this] { return scripting_->LibraryCodes(); };
+  engine_.load_function_libraries = [this](const std::vector<std::string>& codes) {
+    return scripting_->RestoreLibraries(codes, 2);  // FLUSH policy: replace the set
+  };
   engine_.process_events_while_busy = [this] {
     if (serving_busy_script_) return true;
     serving_busy_script_ = true;
