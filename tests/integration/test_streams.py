@@ -306,3 +306,23 @@ def test_dump_restore_streams_with_groups_both_ways(shoal, redis_oracle):
     with redis_oracle.connect() as c:
         assert c.call("RESTORE", "s2", "0", back) == b"OK"
     assert _full_info(redis_oracle, "s2") == _full_info(shoal, "s")
+
+
+@pytest.mark.parametrize("mode", ["rdb", "aof"])
+def test_streams_survive_restart(shoal_factory, mode):
+    args = ["--appendonly", "yes"] if mode == "aof" else []
+    s = shoal_factory(args, no_persistence=False)
+    with s.connect() as c:
+        for i in range(1, 150):
+            c.call("XADD", "s", f"{i}-1", "f", str(i), *(["g", "x"] if i % 3 == 0 else []))
+        c.call("XDEL", "s", "7-1")
+        c.call("XGROUP", "CREATE", "s", "g", "0")
+        c.call("XREADGROUP", "GROUP", "g", "alice", "COUNT", "5", "STREAMS", "s", ">")
+        c.call("XREADGROUP", "GROUP", "g", "bob", "NOACK", "COUNT", "5", "STREAMS", "s", ">")
+        c.call("XGROUP", "CREATECONSUMER", "s", "g", "idle")
+        c.call("XSETID", "s", "900-0", "ENTRIESADDED", "500", "MAXDELETEDID", "800-0")
+        if mode == "rdb":
+            assert c.call("SAVE") == b"OK"
+    before = _full_info(s, "s", radix=(mode == "aof"))
+    s.restart()
+    assert _full_info(s, "s", radix=(mode == "aof")) == before
