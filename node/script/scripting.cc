@@ -146,7 +146,10 @@ int MathRandomSeed(lua_State* L) {
 }
 
 int LuaSha1Hex(lua_State* L) {
-  if (lua_gettop(L) != 1) return luaL_error(L, "wrong number of arguments");
+  if (lua_gettop(L) != 1) {
+    PushErrorTable(L, "ERR wrong number of arguments");
+    return lua_error(L);
+  }
   size_t len = 0;
   const char* s = lua_tolstring(L, 1, &len);
   if (!s) s = "";
@@ -162,7 +165,7 @@ int LuaSha1Hex(lua_State* L) {
 int ReturnSingleFieldTable(lua_State* L, const char* field) {
   if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
     PushErrorTable(L, "ERR wrong number or type of arguments");
-    return lua_error(L);
+    return 1;  // returned, not raised (Redis's behaviour)
   }
   lua_newtable(L);
   lua_pushvalue(L, 1);
@@ -175,7 +178,7 @@ int LuaStatusReply(lua_State* L) { return ReturnSingleFieldTable(L, "ok"); }
 int LuaErrorReply(lua_State* L) {
   if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
     PushErrorTable(L, "ERR wrong number or type of arguments");
-    return lua_error(L);
+    return 1;  // returned, not raised (Redis's behaviour)
   }
   size_t len = 0;
   const char* s = lua_tolstring(L, 1, &len);
@@ -207,6 +210,33 @@ int LuaNoop(lua_State* L) {
 int LuaReplicateCommands(lua_State* L) {
   lua_pushboolean(L, 1);
   return 1;
+}
+
+// pcall as Redis 7.0 replaces it: an error table carrying an `err` string
+// (what redis.call raises) is handed to the caller as that string.
+int LuaPcallWrapper(lua_State* L) {
+  int argc = lua_gettop(L);
+  if (argc == 0) {  // Redis's wrapper fails the call instead of raising
+    lua_pushboolean(L, 0);
+    lua_pushstring(L, "attempt to call a nil value");
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  lua_insert(L, 1);
+  if (lua_pcall(L, argc - 1, LUA_MULTRET, 0) != 0) {
+    lua_remove(L, 1);
+    if (lua_istable(L, -1)) {
+      lua_getfield(L, -1, "err");
+      if (lua_isstring(L, -1)) {
+        lua_replace(L, -2);
+      } else {
+        lua_pop(L, 1);
+      }
+    }
+    lua_pushboolean(L, 0);
+    lua_insert(L, 1);
+  }
+  return lua_gettop(L);
 }
 
 constexpr const char* kErrHandler = R"(
@@ -317,6 +347,45 @@ size_t Scripting::scripts_memory() const {
   return scripts_body_bytes_ + scripts_.size() * (sizeof(Script) + 64);
 }
 
+namespace {
+// Redis's bytesToHuman.
+std::string HumanBytes(double n) {
+  char buf[64];
+  if (n < 1024) {
+    snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+  } else if (n < 1024.0 * 1024) {
+    snprintf(buf, sizeof(buf), "%.2fK", n / 1024);
+  } else if (n < 1024.0 * 1024 * 1024) {
+    snprintf(buf, sizeof(buf), "%.2fM", n / (1024.0 * 1024));
+  } else {
+    snprintf(buf, sizeof(buf), "%.2fG", n / (1024.0 * 1024 * 1024));
+  }
+  return buf;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> Scripting::InfoMemoryFields() const {
+  size_t vm = lua_memory();
+  size_t eval_bytes = scripts_memory();
+  size_t fn_bytes = functions_memory();
+  auto s = [](size_t v) { return std::to_string(v); };
+  return {
+      {"used_memory_lua", s(vm)},
+      {"used_memory_vm_eval", s(vm)},
+      {"used_memory_lua_human", HumanBytes(static_cast<double>(vm))},
+      {"used_memory_scripts_eval", s(eval_bytes)},
+      {"number_of_cached_scripts", s(scripts_.size())},
+      {"number_of_functions", s(functions_.size())},
+      {"number_of_libraries", s(libraries_.size())},
+      {"used_memory_vm_functions", "0"},
+      {"used_memory_vm_total", s(vm)},
+      {"used_memory_vm_total_human", HumanBytes(static_cast<double>(vm))},
+      {"used_memory_functions", s(fn_bytes)},
+      {"used_memory_scripts", s(eval_bytes + fn_bytes)},
+      {"used_memory_scripts_human", HumanBytes(static_cast<double>(eval_bytes + fn_bytes))},
+  };
+}
+
 void Scripting::InitVm() {
   if (L_) lua_close(L_);
   L_ = luaL_newstate();
@@ -356,6 +425,9 @@ void Scripting::InitVm() {
   luaL_loadbuffer(L, kErrHandler, std::strlen(kErrHandler), "@err_handler_def");
   lua_pcall(L, 0, 0, 0);
 
+  lua_pushcfunction(L, LuaPcallWrapper);
+  lua_setglobal(L, "pcall");
+
   // Globals scripts must not see.
   for (const char* name : {"loadfile", "dofile", "print", "setfenv", "getfenv", "newproxy",
                            "module", "require", "package", "io", "os", "debug"}) {
@@ -389,7 +461,6 @@ void Scripting::InitVm() {
   set_fn("sha1hex", LuaSha1Hex, false);
   set_fn("error_reply", LuaErrorReply, false);
   set_fn("status_reply", LuaStatusReply, false);
-  set_fn("register_function", LuaRegisterFunction, true);
   set_int("LOG_DEBUG", 0);
   set_int("LOG_VERBOSE", 1);
   set_int("LOG_NOTICE", 2);
@@ -912,7 +983,7 @@ int Scripting::LuaSetResp(lua_State* L) {
 int Scripting::LuaSetRepl(lua_State* L) {
   Scripting* self = Self(L);
   if (lua_gettop(L) != 1) {
-    PushErrorTable(L, "ERR redis.set_repl() requires one argument.");
+    PushErrorTable(L, "ERR redis.set_repl() requires two arguments.");
     return lua_error(L);
   }
   int v = static_cast<int>(lua_tonumber(L, 1));

@@ -90,6 +90,12 @@ class Scripting {
   std::vector<std::string> LibraryCodes() const;
   size_t functions_memory() const;
 
+  // INFO memory's scripting fields in Redis 7.0's order (used_memory_lua ...
+  // used_memory_scripts_human), for the INFO command to splice in after
+  // total_system_memory_human. One VM serves EVAL and FUNCTION here, so
+  // used_memory_vm_functions is reported as 0 and vm_eval carries it all.
+  std::vector<std::pair<std::string, std::string>> InfoMemoryFields() const;
+
   // Runs a function (FCALL/FCALL_RO); replies.
   void Fcall(commands::CommandContext& ctx, const FunctionInfo& fn, size_t numkeys, bool ro_cmd);
 
