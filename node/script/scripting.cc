@@ -28,6 +28,7 @@ int luaopen_bit(lua_State* L);
 #include "node/config/config.h"
 #include "node/script/cmsgpack.h"
 #include "node/script/lua_reply.h"
+#include "node/script/lua_struct.h"
 #include "node/script/sha1hex.h"
 
 namespace node::script {
@@ -410,6 +411,8 @@ void Scripting::InitVm() {
   lua_setglobal(L, "bit");
   OpenCmsgpack(L);
   lua_setglobal(L, "cmsgpack");
+  OpenStruct(L);
+  lua_setglobal(L, "struct");
 
   // math.random / math.randomseed with Redis's deterministic PRNG.
   lua_getglobal(L, "math");
@@ -490,7 +493,7 @@ void Scripting::InitVm() {
   set_int("REDIS_VERSION_NUM", kRedisVersionNum);
   MakeReadonlyProxy(L, true);
   lua_setfield(L, -2, "redis");
-  for (const char* lib : {"string", "math", "table", "cjson", "bit", "cmsgpack"}) {
+  for (const char* lib : {"string", "math", "table", "cjson", "bit", "cmsgpack", "struct"}) {
     lua_getglobal(L, lib);
     MakeReadonlyProxy(L, false);
     lua_setfield(L, -2, lib);
@@ -505,7 +508,7 @@ void Scripting::InitVm() {
 
   // Read-only library tables, then a read-only proxy in place of _G.
   for (const char* lib :
-       {"string", "math", "table", "cjson", "bit", "cmsgpack", "redis", "coroutine"}) {
+       {"string", "math", "table", "cjson", "bit", "cmsgpack", "struct", "redis", "coroutine"}) {
     lua_getglobal(L, lib);
     MakeReadonlyProxy(L, false);
     lua_setglobal(L, lib);
