@@ -82,6 +82,14 @@ Server::Server(config::Config& cfg)
     serving_busy_script_ = true;
     io_.poll();
     serving_busy_script_ = false;
+    // A poll nested in a handler of a concurrency-hint-1 io_context can run
+    // its work count down and stop it (asio's one-thread private queue);
+    // undo that unless a shutdown really stopped it.
+    if (io_.stopped() && !shutting_down_) io_.restart();
+    if (!ready_keys_.empty() && !ready_posted_) {  // deferred above: run after the script
+      ready_posted_ = true;
+      asio::post(io_, [this] { HandleReadyKeys(); });
+    }
     return !shutting_down_;
   };
   persistence_ = std::make_unique<persist::Persistence>(engine_, cfg_);
@@ -331,6 +339,10 @@ void Server::SignalKeyReady(int db, std::string_view key) {
 
 void Server::HandleReadyKeys() {
   ready_posted_ = false;
+  // Inside a busy script's event polling blocked clients are not served
+  // (the script is still changing the data); process_events_while_busy
+  // posts this again after each poll.
+  if (serving_busy_script_) return;
   size_t guard = 0;
   while (!ready_keys_.empty() && guard++ < 100000) {
     std::string key = std::move(ready_keys_.front());

@@ -173,3 +173,22 @@ def test_cluster_key_checks_match_redis(shoal_factory, redis_factory):
             replies[kind] = out
     for step, a, b in zip(CLUSTER_STEPS, replies["shoal"], replies["redis"]):
         assert a == b, (step, a, b)
+
+
+@pytest.mark.parametrize("kind", ["shoal", "redis"])
+def test_blocked_client_is_served_after_a_busy_script_not_during(kind, shoal_factory,
+                                                                 redis_factory):
+    fac = shoal_factory if kind == "shoal" else redis_factory
+    s = fac(["--busy-reply-threshold", "100"])
+    body = ("redis.call('rpush', KEYS[1], 'x') "
+            "local t = redis.call('time') local start = t[1] * 1000000 + t[2] "
+            "repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 500000 "
+            "return redis.call('llen', KEYS[1])")
+    with s.connect() as b, s.connect() as c:
+        b.send_command("BLPOP", "bl", "10")
+        time.sleep(0.2)
+        assert c.call_raw("EVAL", body, "1", "bl")[0] == b":1\r\n"
+        assert b.read_reply()[1] == [b"bl", b"x"]
+        assert c.call("LLEN", "bl") == 0
+        time.sleep(1.0)  # the event loop keeps running when idle after a busy script
+        assert s.alive() and c.call_raw("PING")[0] == b"+PONG\r\n"
