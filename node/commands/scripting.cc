@@ -38,6 +38,9 @@ std::optional<size_t> NumKeys(CommandContext& ctx, const char* not_int = kErrNot
 }
 
 void EvalGeneric(CommandContext& ctx, bool by_sha, bool ro) {
+  // EVAL is skip_monitor in the table yet Redis shows it before the
+  // commands it runs.
+  script::Scripting::FeedMonitors(ctx.engine(), ctx.client(), ctx.args(), false);
   auto* s = ctx.engine().scripting;
   if (!s) return ctx.reply().Error(kErrNoEngine);
   auto numkeys = NumKeys(ctx);
@@ -151,6 +154,7 @@ void ScriptDebug(CommandContext& ctx) {
 
 namespace {
 void FcallGeneric(CommandContext& ctx, bool ro) {
+  script::Scripting::FeedMonitors(ctx.engine(), ctx.client(), ctx.args(), false);
   auto* s = ctx.engine().scripting;
   if (!s) return ctx.reply().Error(kErrNoEngine);
   auto it = s->functions().find(std::string(ctx.arg(1)));

@@ -387,6 +387,50 @@ std::vector<std::pair<std::string, std::string>> Scripting::InfoMemoryFields() c
   };
 }
 
+void Scripting::FeedMonitors(commands::Engine& engine, commands::Client& from,
+                             std::span<const std::string_view> args, bool from_lua) {
+  if (engine.monitors.empty() || !engine.feed_monitors) return;
+  int64_t us = base::UnixUs();
+  char head[64];
+  snprintf(head, sizeof(head), "+%lld.%06lld [%d ", static_cast<long long>(us / 1000000),
+           static_cast<long long>(us % 1000000), from.db);
+  std::string line = head;
+  line += from_lua ? "lua" : from.addr;
+  line += ']';
+  for (std::string_view a : args) {
+    line += " \"";
+    for (unsigned char c : a) {
+      switch (c) {
+        case '\\':
+        case '"':
+          line += '\\';
+          line += static_cast<char>(c);
+          break;
+        case '\n':
+          line += "\\n";
+          break;
+        case '\r':
+          line += "\\r";
+          break;
+        case '\t':
+          line += "\\t";
+          break;
+        default:
+          if (c < 32 || c >= 127) {
+            char hex[8];
+            snprintf(hex, sizeof(hex), "\\x%02x", c);
+            line += hex;
+          } else {
+            line += static_cast<char>(c);
+          }
+      }
+    }
+    line += '"';
+  }
+  line += "\r\n";
+  engine.feed_monitors(from, line);
+}
+
 void Scripting::InitVm() {
   if (L_) lua_close(L_);
   L_ = luaL_newstate();
@@ -926,6 +970,9 @@ std::string Scripting::Execute(const std::vector<std::string>& args, std::string
   if (!obey) {
     std::string e = ClusterCheck(*spec, v);
     if (!e.empty()) return e;
+  }
+  if (!(spec->flags & (commands::kSkipMonitor | commands::kAdmin))) {
+    FeedMonitors(engine_, lua_client_, v, true);
   }
   resp::ReplyBuilder rb(reply);
   rb.set_protocol(run.lua_resp);

@@ -99,6 +99,11 @@ class Scripting {
   // Runs a function (FCALL/FCALL_RO); replies.
   void Fcall(commands::CommandContext& ctx, const FunctionInfo& fn, size_t numkeys, bool ro_cmd);
 
+  // MONITOR line for a command: "[db addr]" for a client, "[db lua]" for
+  // the commands a script issues (Redis shows EVAL/FCALL and then those).
+  static void FeedMonitors(commands::Engine& engine, commands::Client& from,
+                           std::span<const std::string_view> args, bool from_lua);
+
   // --- Running script -------------------------------------------------------
   bool running() const { return run_ != nullptr; }
   // SCRIPT KILL / FUNCTION KILL: "" when the kill was requested, else the

@@ -192,3 +192,25 @@ def test_blocked_client_is_served_after_a_busy_script_not_during(kind, shoal_fac
         assert c.call("LLEN", "bl") == 0
         time.sleep(1.0)  # the event loop keeps running when idle after a busy script
         assert s.alive() and c.call_raw("PING")[0] == b"+PONG\r\n"
+
+
+def _monitor_lines(server):
+    with server.connect() as m, server.connect() as c:
+        assert m.call_raw("MONITOR")[0] == b"+OK\r\n"
+        c.call_raw("EVAL", "redis.call('set', 'a', 'b\\n'); return redis.call('get', 'a')", "0")
+        c.call_raw("FCALL", "nosuch", "0")
+        c.call_raw("PING")
+        time.sleep(0.2)
+        data, _ = m.read_until_quiet()
+    out = []
+    for line in data.decode().split("\r\n"):
+        if not line:
+            continue
+        ts, rest = line.split(" ", 1)
+        who, cmd = rest.split("] ", 1)
+        out.append(("lua" if who.endswith("lua") else "client", cmd))
+    return out
+
+
+def test_monitor_shows_eval_then_its_commands_as_lua(shoal_factory, redis_factory):
+    assert _monitor_lines(shoal_factory()) == _monitor_lines(redis_factory())
