@@ -12,6 +12,7 @@ extern "C" {
 #include <lua5.1/lua.h>
 }
 
+#include "node/base/clock.h"
 #include "node/base/strings.h"
 #include "node/script/scripting.h"
 
@@ -211,7 +212,10 @@ std::string Scripting::LoadLibrary(std::string_view code, bool replace, std::str
   Loading ld;
   ld.library = name;
   loading_ = &ld;
+  load_start_ms_ = base::MonoMs();
+  lua_sethook(L, &Scripting::Hook, LUA_MASKCOUNT, 100000);
   int rc = lua_pcall(L, 0, 0, 1);
+  lua_sethook(L, nullptr, 0, 0);
   loading_ = nullptr;
   auto drop_new = [&] {
     for (auto& f : ld.functions) luaL_unref(L, LUA_REGISTRYINDEX, f.ref);

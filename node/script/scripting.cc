@@ -468,6 +468,9 @@ void Scripting::InitVm() {
   lua_setfield(L, -2, "randomseed");
   lua_pop(L, 1);
 
+  lua_pushlightuserdata(L, this);  // for the instruction-count hook
+  lua_setfield(L, LUA_REGISTRYINDEX, "__shoal_scripting");
+
   // The error handler (needs debug, which scripts do not get).
   luaL_loadbuffer(L, kErrHandler, std::strlen(kErrHandler), "@err_handler_def");
   lua_pcall(L, 0, 0, 0);
@@ -735,8 +738,6 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
     lua_setfield(L, -2, "ARGV");
     lua_pop(L, 1);
   }
-  lua_pushlightuserdata(L, this);
-  lua_setfield(L, LUA_REGISTRYINDEX, "__shoal_scripting");
   lua_sethook(L, &Scripting::Hook, LUA_MASKCOUNT, 100000);
   int rc = lua_pcall(L, call_args, 1, 1);
   lua_sethook(L, nullptr, 0, 0);
@@ -808,6 +809,14 @@ void Scripting::Hook(lua_State* L, lua_Debug* ar) {
   lua_getfield(L, LUA_REGISTRYINDEX, "__shoal_scripting");
   auto* self = static_cast<Scripting*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
+  if (self && self->loading_) {
+    if (base::MonoMs() - self->load_start_ms_ > 500) {
+      lua_sethook(L, &Scripting::Hook, LUA_MASKLINE, 0);
+      PushErrorTable(L, "ERR FUNCTION LOAD timeout");
+      lua_error(L);
+    }
+    return;
+  }
   if (!self || !self->run_) return;
   RunState& run = *self->run_;
   int64_t elapsed = base::MonoMs() - run.start_ms;

@@ -153,6 +153,7 @@ class Scripting {
   // Library being loaded (register_function collects here).
   struct Loading;
   Loading* loading_ = nullptr;
+  int64_t load_start_ms_ = 0;                // FUNCTION LOAD's code runs for at most 500 ms
   uint64_t rand_state_ = 0x1234ABCD330Eull;  // rand48's unseeded state
   int globals_ref_ = 0;                      // registry ref of the real globals table
   int load_globals_ref_ = 0;                 // registry ref of FUNCTION LOAD's globals

@@ -306,6 +306,7 @@ FUNCTIONS = [
     ["FUNCTION", "LOAD", "#!lua name=x\nredis.register_function{function_name='f1', callback=function() return 1 end, bad=1}"],
     ["FUNCTION", "LOAD", "#!lua name=x\nx = 1"],
     ["FUNCTION", "LOAD", "#!lua name=x\nlocal a = y"],
+    ["FUNCTION", "LOAD", "#!lua name=inf\nwhile true do end"],
     ["FUNCTION", "LOAD", LIB1],
     ["FUNCTION", "LOAD", LIB1],
     ["FUNCTION", "LOAD", "#!lua name=lib2\nredis.register_function('f1', function() return 1 end)"],
