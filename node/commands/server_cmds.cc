@@ -115,7 +115,7 @@ std::string ClientsSection(Engine& eng) {
                   {"maxclients", std::to_string(eng.config ? eng.config->s.maxclients : 10000)},
                   {"client_recent_max_input_buffer", "0"},
                   {"client_recent_max_output_buffer", "0"},
-                  {"blocked_clients", "0"},
+                  {"blocked_clients", std::to_string(eng.blocked_clients)},
                   {"tracking_clients", "0"},
                   {"clients_in_timeout_table", "0"}});
 }
