@@ -276,6 +276,7 @@ struct Scripting::RunState {
   bool busy = false;
   bool kill = false;
   uint64_t dirty_at_start = 0;
+  bool pre_oom = false;              // over maxmemory when the script started
   std::vector<std::string> command;  // for FUNCTION STATS
   std::vector<std::pair<int, std::vector<std::string>>> props;
   std::function<void(int, std::span<const std::string_view>)> saved_propagate;
@@ -696,6 +697,7 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
   rs->start_ms = base::MonoMs();
   rs->threshold_ms = engine_.config ? engine_.config->s.busy_reply_threshold : 5000;
   rs->dirty_at_start = engine_.stats.dirty;
+  rs->pre_oom = engine_.hot.maxmemory && !engine_.EvictIfNeeded();
   for (auto a : ctx.args()) rs->command.emplace_back(a);
   // The script's slot: the one of its declared keys (routing already checked
   // they share it).
@@ -971,8 +973,10 @@ std::string Scripting::Execute(const std::vector<std::string>& args, std::string
       if (!e.empty()) return e;
     }
   }
-  if ((spec->flags & commands::kDenyOom) && engine_.hot.maxmemory && !obey &&
-      !(run.flags & kFlagAllowOom) && !engine_.EvictIfNeeded()) {
+  // Redis's scriptVerifyOOM: the memory state from before the script; once
+  // the script has written it may go on (it must not stop half way).
+  if ((spec->flags & commands::kDenyOom) && run.pre_oom && !obey && !(run.flags & kFlagAllowOom) &&
+      engine_.stats.dirty == run.dirty_at_start) {
     return commands::kErrOom;
   }
   std::vector<std::string_view> v(args.begin(), args.end());

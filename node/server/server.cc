@@ -159,6 +159,15 @@ void Server::WireEngineHooks() {
     std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(secs * 1e6)));
   };
   engine_.shutdown = [this](bool save, bool nosave, bool, bool force) -> std::string {
+    // During a busy script only SHUTDOWN NOSAVE may stop the server (a save
+    // would write the script's half-done changes).
+    if (engine_.script_busy && !nosave) {
+      return engine_.script_busy == 2
+                 ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
+                   "SHUTDOWN NOSAVE."
+                 : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                   "SHUTDOWN NOSAVE.";
+    }
     LOG_INFO("User requested shutdown...");
     auto st = persistence_->PrepareShutdown(save, nosave);
     if (!st.ok() && !force) return "ERR " + st.message();

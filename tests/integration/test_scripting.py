@@ -214,3 +214,47 @@ def _monitor_lines(server):
 
 def test_monitor_shows_eval_then_its_commands_as_lua(shoal_factory, redis_factory):
     assert _monitor_lines(shoal_factory()) == _monitor_lines(redis_factory())
+
+
+OOM_STEPS = [
+    ["SET", "pre", "x"],
+    ["CONFIG", "SET", "maxmemory", "1"],
+    ["EVAL", "return redis.call('set', 'a', 'b')", "0"],
+    ["EVAL", "return redis.call('get', 'pre')", "0"],
+    ["EVAL", "#!lua\nreturn 1", "0"],
+    ["EVAL", "#!lua flags=no-writes\nreturn 1", "0"],
+    ["EVAL", "#!lua flags=allow-oom\nreturn redis.call('set', 'a', 'b')", "0"],
+    ["EVAL", "redis.call('del', 'pre'); return redis.call('set', 'c', 'd')", "0"],
+    ["EVAL", "return redis.pcall('set', 'e', 'f')", "0"],
+    ["FUNCTION", "LOAD", "#!lua name=o\nredis.register_function('f', function() return 1 end)"],
+    ["CONFIG", "SET", "maxmemory", "0"],
+    ["FUNCTION", "LOAD", "#!lua name=o\nredis.register_function{function_name='f', callback=function() return redis.call('set', 'g', 'h') end}"],
+    ["CONFIG", "SET", "maxmemory", "1"],
+    ["FCALL", "f", "0"],
+    ["CONFIG", "SET", "maxmemory", "0"],
+]
+
+
+def test_maxmemory_rules_for_scripts_match_redis(shoal_factory, redis_factory):
+    got = {}
+    for kind, fac in (("shoal", shoal_factory), ("redis", redis_factory)):
+        s = fac()
+        with s.connect() as c:
+            got[kind] = [c.call_raw(*st)[0] for st in OOM_STEPS]
+    for st, a, b in zip(OOM_STEPS, got["shoal"], got["redis"]):
+        assert a == b, (st, a, b)
+
+
+@pytest.mark.parametrize("kind", ["shoal", "redis"])
+def test_shutdown_without_nosave_is_refused_during_a_busy_script(kind, shoal_factory,
+                                                                 redis_factory):
+    fac = shoal_factory if kind == "shoal" else redis_factory
+    s = fac(["--busy-reply-threshold", "100"])
+    with s.connect() as c:
+        t, out = run_in_thread(s, "EVAL", LOOP, "0")
+        time.sleep(0.4)
+        assert c.call_raw("SHUTDOWN")[0] == (b"-BUSY Redis is busy running a script. You can only "
+                                            b"call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n")
+        assert c.call_raw("SCRIPT", "KILL")[0] == b"+OK\r\n"
+        t.join(10)
+        assert s.alive()
