@@ -298,11 +298,9 @@ bool ParseFlagList(std::string_view list, uint32_t* flags, std::string* bad) {
       *flags |= kFlagNoCluster;
     } else if (f == "allow-cross-slot-keys") {
       *flags |= kFlagAllowCrossSlot;
-    } else if (!f.empty() || list.size() > 0) {
-      if (!f.empty()) {
-        *bad = std::string(f);
-        return false;
-      }
+    } else if (!list.empty()) {  // "flags=" is no flag; an empty item is an error
+      *bad = std::string(f);
+      return false;
     }
     i = comma + 1;
   }
@@ -586,7 +584,6 @@ std::string Scripting::LoadScript(std::string_view body, std::string* sha) {
   *sha = Sha1Hex(body);
   if (scripts_.count(*sha)) return "";
   uint32_t flags = kFlagEvalCompat;
-  std::string_view code = body;
   if (body.substr(0, 2) == "#!") {
     size_t eol = body.find('\n');
     std::string_view line = body.substr(0, eol == std::string_view::npos ? body.size() : eol);
@@ -612,7 +609,7 @@ std::string Scripting::LoadScript(std::string_view body, std::string* sha) {
     }
     // The shebang line is blanked (its newline kept) so line numbers match.
   }
-  std::string chunk(code);
+  std::string chunk(body);
   if (chunk.substr(0, 2) == "#!") chunk.erase(0, std::min(chunk.find('\n'), chunk.size()));
   if (luaL_loadbuffer(L_, chunk.data(), chunk.size(), "@user_script")) {
     std::string err = "ERR Error compiling script (new function): ";

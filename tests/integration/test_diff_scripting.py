@@ -284,6 +284,10 @@ SHEBANG = [
     ["EVAL_RO", "#!lua\nreturn 1", "0"],
     ["EVAL_RO", "#!lua flags=no-writes\nreturn 1", "0"],
     ev("#!lua flags=allow-cross-slot-keys,allow-stale\nreturn 2"),
+    ev("#!lua flags=\nreturn 3"),
+    ev("#!lua flags=no-writes,\nreturn 4"),
+    ev("#!lua  flags=no-writes\nreturn 5"),
+    ev("#!lua flags=no-writes flags=allow-oom\nreturn 6"),
 ]
 
 LIB1 = ("#!lua name=lib1\n"
