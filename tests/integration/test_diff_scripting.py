@@ -290,6 +290,21 @@ SHEBANG = [
     ev("#!lua flags=no-writes flags=allow-oom\nreturn 6"),
 ]
 
+TX = [
+    ["MULTI"],
+    ev("return redis.call('set', 'tx', '1')"),
+    ev("return redis.call('incr', 'tx')"),
+    ev("return redis.call('nosuch')"),
+    ["EVAL", "return 1", "-1"],
+    ["EXEC"],
+    ["GET", "tx"],
+    ["WATCH", "tx"],
+    ev("return redis.call('set', 'tx', '5')"),
+    ["MULTI"],
+    ["GET", "tx"],
+    ["EXEC"],
+]
+
 LIB1 = ("#!lua name=lib1\n"
         "redis.register_function{function_name='f1', callback=function(k,a) return redis.call('set',k[1],a[1]) end, description='desc'}\n"
         "redis.register_function{function_name='f2', callback=function(k,a) return redis.call('get',k[1]) end, flags={'no-writes','allow-stale'}}")
@@ -381,7 +396,7 @@ def run_both_protocols(diff, seq):
 
 @pytest.mark.parametrize("name,seq", [
     ("conversions", CONVERSIONS), ("calls", CALLS), ("environment", ENVIRONMENT),
-    ("libs", LIBS), ("edges", EDGES), ("script", SCRIPT_CMDS), ("shebang", SHEBANG), ("functions", FUNCTIONS),
+    ("libs", LIBS), ("edges", EDGES), ("script", SCRIPT_CMDS), ("shebang", SHEBANG), ("tx", TX), ("functions", FUNCTIONS),
 ])
 def test_scripting_matches_redis(diff, name, seq):
     run_both_protocols(diff, seq)
