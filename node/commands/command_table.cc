@@ -55,8 +55,11 @@ CommandSpec kClientSubs[] = {
   {"kill", -3, kAdmin | kClientFlags, {}, &ClientKill, kAclConnection},
   {"list", -2, kAdmin | kClientFlags, {}, &ClientList, kAclConnection},
   {"no-evict", 3, kAdmin | kClientFlags, {}, &ClientNoEvict, kAclConnection},
+  {"pause", -3, kAdmin | kClientFlags, {}, &ClientPause, kAclConnection},
   {"reply", 3, kClientFlags, {}, &ClientReply, kAclConnection},
   {"setname", 3, kClientFlags, {}, &ClientSetName, kAclConnection},
+  {"unblock", -3, kAdmin | kClientFlags, {}, &ClientUnblock, kAclConnection},
+  {"unpause", 2, kAdmin | kClientFlags, {}, &ClientUnpause, kAclConnection},
 };
 
 constexpr uint32_t kAdminLS = kAdmin | kNoScript | kLoading | kStale;
@@ -142,6 +145,7 @@ CommandSpec kCommands[] = {
   {"get", 2, kReadOnly | kFast, {1, 1, 1}, &Get, kAclString},
   {"getdel", 2, kWrite | kFast, {1, 1, 1}, &GetDel, kAclString},
   {"getex", -2, kWrite | kFast, {1, 1, 1}, &GetEx, kAclString},
+  {"getset", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, &GetSet, kAclString},
   {"getrange", 4, kReadOnly, {1, 1, 1}, &GetRange, kAclString},
   {"incr", 2, kWrite | kDenyOom | kFast, {1, 1, 1}, &Incr, kAclString},
   {"incrby", 3, kWrite | kDenyOom | kFast, {1, 1, 1}, &IncrBy, kAclString},

@@ -25,6 +25,13 @@ bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view 
   return rp.empty() || rp == pass;
 }
 
+// "unknown subcommand or wrong number of arguments" for CLIENT subcommands
+// that take a fixed range of arguments.
+std::string SubcommandSyntaxError(CommandContext& ctx) {
+  return "ERR unknown subcommand or wrong number of arguments for '" +
+         std::string(ctx.arg(1).substr(0, 128)) + "'. Try " + base::ToUpper(ctx.arg(0)) + " HELP.";
+}
+
 }  // namespace
 
 std::string ClientInfoLine(const Engine& eng, const Client& c) {
@@ -333,30 +340,117 @@ void ClientReply(CommandContext& ctx) {
   }
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]: a pause in force keeps the longer end
+// time and the stricter type (Redis 7.0's pauseClients per purpose).
+void ClientPause(CommandContext& ctx) {
+  if (ctx.argc() > 4) return ctx.reply().Error(SubcommandSyntaxError(ctx));
+  int type = 2;
+  if (ctx.argc() == 4) {
+    if (Is(ctx.arg(3), "write")) {
+      type = 1;
+    } else if (!Is(ctx.arg(3), "all")) {
+      return ctx.reply().Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  auto ms = base::ParseInt64(ctx.arg(2));
+  if (!ms) return ctx.reply().Error(kErrTimeout);
+  if (*ms < 0) return ctx.reply().Error(kErrTimeoutNeg);
+  int64_t now = base::UnixMs();
+  int64_t end = 0;
+  if (*ms > 0) end = *ms > INT64_MAX - now ? INT64_MAX : now + *ms;
+  auto& eng = ctx.engine();
+  if (eng.client_pause_type && eng.client_pause_end_ms >= now) {
+    eng.client_pause_type = std::max(eng.client_pause_type, type);
+    eng.client_pause_end_ms = std::max(eng.client_pause_end_ms, end);
+  } else {
+    eng.client_pause_type = end >= now ? type : 0;
+    eng.client_pause_end_ms = end;
+  }
+  if (eng.client_pause_changed) eng.client_pause_changed();
+  ctx.reply().Ok();
+}
+
+void ClientUnpause(CommandContext& ctx) {
+  auto& eng = ctx.engine();
+  if (eng.client_pause_type) {
+    eng.client_pause_type = 0;
+    eng.client_pause_end_ms = 0;
+    if (eng.client_pause_changed) eng.client_pause_changed();
+  }
+  ctx.reply().Ok();
+}
+
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]
+void ClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) return ctx.reply().Error(SubcommandSyntaxError(ctx));
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (Is(ctx.arg(3), "error")) {
+      error = true;
+    } else if (!Is(ctx.arg(3), "timeout")) {
+      return ctx.reply().Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  auto id = base::ParseInt64(ctx.arg(2));
+  if (!id) return ctx.reply().Error(kErrNotInteger);
+  auto& eng = ctx.engine();
+  bool done =
+      *id > 0 && eng.unblock_client && eng.unblock_client(static_cast<uint64_t>(*id), error);
+  ctx.reply().Integer(done ? 1 : 0);
+}
+
 void ClientHelp(CommandContext& ctx) {
-  HelpReply(ctx, {
-                     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                     "GETNAME",
-                     "    Return the name of the current connection.",
-                     "ID",
-                     "    Return the ID of the current connection.",
-                     "INFO",
-                     "    Return information about the current client connection.",
-                     "KILL <ip:port>",
-                     "    Kill connection made from <ip:port>.",
-                     "KILL <option> <value> [<option> <value> [...]]",
-                     "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
-                     "LIST [options ...]",
-                     "    Return information about client connections.",
-                     "REPLY (ON|OFF|SKIP)",
-                     "    Control the replies sent to the current connection.",
-                     "SETNAME <name>",
-                     "    Assign the name <name> to the current connection.",
-                     "NO-EVICT (ON|OFF)",
-                     "    Protect current client connection from eviction.",
-                     "HELP",
-                     "    Prints this help.",
-                 });
+  HelpReply(ctx,
+            {
+                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "CACHING (YES|NO)",
+                "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                "GETREDIR",
+                "    Return the client ID we are redirecting to when tracking is enabled.",
+                "GETNAME",
+                "    Return the name of the current connection.",
+                "ID",
+                "    Return the ID of the current connection.",
+                "INFO",
+                "    Return information about the current client connection.",
+                "KILL <ip:port>",
+                "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are:",
+                "    * ADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made from the specified address",
+                "    * LADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made to specified local address",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Kill connections by type.",
+                "    * USER <username>",
+                "      Kill connections authenticated by <username>.",
+                "    * SKIPME (YES|NO)",
+                "      Skip killing current connection (default: yes).",
+                "LIST [options ...]",
+                "    Return information about client connections. Options:",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Return clients of specified type.",
+                "UNPAUSE",
+                "    Stop the current client pause, resuming traffic.",
+                "PAUSE <timeout> [WRITE|ALL]",
+                "    Suspend all, or just write, clients for <timeout> milliseconds.",
+                "REPLY (ON|OFF|SKIP)",
+                "    Control the replies sent to the current connection.",
+                "SETNAME <name>",
+                "    Assign the name <name> to the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    Unblock the specified blocked client.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Control server assisted client side caching.",
+                "TRACKINGINFO",
+                "    Report tracking status for the current connection.",
+                "NO-EVICT (ON|OFF)",
+                "    Protect current client connection from eviction.",
+                "HELP",
+                "    Prints this help.",
+            });
 }
 
 }  // namespace node::commands

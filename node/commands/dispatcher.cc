@@ -39,6 +39,29 @@ void CountError(Engine& engine, std::string_view msg) {
   engine.stats.error_stats[std::string(msg.substr(0, sp))]++;
 }
 
+// CLIENT PAUSE (misc): under ALL every command waits, under WRITE those
+// that may replicate (write / may_replicate flags, or an EXEC whose queue
+// holds one), as Redis 7.0's processCommand. Replicas and our master's link
+// are never paused; neither is what runs inside EXEC or a script.
+bool ClientPaused(const Engine& engine, const Client& client, const CommandSpec& spec) {
+  if (!engine.client_pause_type || client.is_replica || client.is_master_link || client.in_exec)
+    return false;
+  if (engine.client_pause_end_ms < base::UnixMs()) return false;  // the timer ends it
+  if (engine.client_pause_type == 2) return true;
+  if (spec.flags & (kWrite | kMayReplicate)) return true;
+  if (!spec.parent && std::string_view(spec.name) == "exec") {
+    for (auto& q : client.multi_queue) {
+      if (q.args.empty()) continue;
+      const CommandSpec* c = LookupCommand(q.args[0]);
+      if (c && c->subcommands && q.args.size() >= 2) {
+        if (auto* sub = LookupSubcommand(*c, q.args[1])) c = sub;
+      }
+      if (c && (c->flags & (kWrite | kMayReplicate))) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string FullName(const CommandSpec& spec) {
@@ -170,6 +193,11 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
                : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
                  "SHUTDOWN NOSAVE.");
     StatsFor(*spec).rejected_calls++;
+    return;
+  }
+  if (engine_.client_pause_type && engine_.block_client && ClientPaused(engine_, client, *spec)) {
+    // CLIENT PAUSE (misc): parked until the pause ends, then run from scratch.
+    engine_.block_client(client, *spec, args, {std::string("\x00PAUSE", 6)}, 0);
     return;
   }
   if (client.in_multi && (spec->flags & kTxImmediate) == 0) {

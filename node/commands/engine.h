@@ -120,6 +120,16 @@ class Engine {
   bool role_replica = false;          // kept by the replication room
   bool writes_paused = false;         // manual failover in progress on this master
   repl::Replication* repl = nullptr;  // owned by the server
+  // CLIENT PAUSE (Redis 7.0, misc): 0 off, 1 WRITE, 2 ALL, until unix ms
+  // client_pause_end_ms. The dispatcher parks paused commands on the
+  // "\0PAUSE" pseudo key (as the failover pause does); the server's hook
+  // re-arms its end timer and wakes the paused clients after a change.
+  int client_pause_type = 0;
+  int64_t client_pause_end_ms = 0;
+  std::function<void()> client_pause_changed;
+  // CLIENT UNBLOCK (misc): ends a blocked command as a timeout or with the
+  // -UNBLOCKED error; returns false when `id` is not blocked. Set by the server.
+  std::function<bool(uint64_t id, bool error)> unblock_client;
   uint64_t aof_last_write_errno = 0;
 
   // Connected clients by id (owned by their connections).

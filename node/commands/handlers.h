@@ -17,6 +17,7 @@ void SetEx(CommandContext&);
 void PSetEx(CommandContext&);
 void GetEx(CommandContext&);
 void GetDel(CommandContext&);
+void GetSet(CommandContext&);
 void MGet(CommandContext&);
 void MSet(CommandContext&);
 void MSetNx(CommandContext&);
@@ -79,6 +80,9 @@ void ClientKill(CommandContext&);
 void ClientNoEvict(CommandContext&);
 void ClientReply(CommandContext&);
 void ClientHelp(CommandContext&);
+void ClientPause(CommandContext&);
+void ClientUnpause(CommandContext&);
+void ClientUnblock(CommandContext&);
 
 // server.cc
 void Info(CommandContext&);

@@ -266,6 +266,13 @@ void GetEx(CommandContext& ctx) {
   }
 }
 
+// GETSET key value: SET ... GET without options (clears the TTL). Redis 7.0
+// propagates it as SET key value.
+void GetSet(CommandContext& ctx) {
+  SetGeneric(ctx, ctx.arg(1), ctx.arg(2), kSetGet, -1, false);
+  if (ctx.dirty() > 0) ctx.PropagateAs({"SET", std::string(ctx.arg(1)), std::string(ctx.arg(2))});
+}
+
 void GetDel(CommandContext& ctx) {
   bool wrong;
   db::Entry* e = LookupTyped(ctx, ctx.arg(1), db::ObjType::kString, &wrong, true);

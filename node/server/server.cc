@@ -150,6 +150,48 @@ void Server::WireEngineHooks() {
     it->second->Block(spec, args, keys, timeout_ms);
   };
   engine_.unwatch_all = [this](commands::Client& c) { commands::UnwatchAll(engine_, c); };
+  // CLIENT PAUSE (misc): one timer ends the pause at its deadline; any change
+  // (new pause, UNPAUSE, expiry) retries the parked clients in arrival order
+  // (those still paused keep their place in the queue).
+  auto pause_timer = std::make_shared<asio::steady_timer>(io_);
+  engine_.client_pause_changed = [this, pause_timer] {
+    pause_timer->cancel();
+    if (engine_.client_pause_type) {
+      int64_t left = engine_.client_pause_end_ms - base::UnixMs();
+      pause_timer->expires_after(std::chrono::milliseconds(std::max<int64_t>(left + 1, 0)));
+      pause_timer->async_wait([this](const asio::error_code& ec) {
+        if (ec || shutting_down_) return;
+        if (engine_.client_pause_type && engine_.client_pause_end_ms < base::UnixMs()) {
+          engine_.client_pause_type = 0;
+          engine_.client_pause_end_ms = 0;
+          SignalKeyReady(-1, std::string_view("\x00PAUSE", 6));
+        } else if (engine_.client_pause_changed) {
+          engine_.client_pause_changed();  // woke early: wait again
+        }
+      });
+    }
+    SignalKeyReady(-1, std::string_view("\x00PAUSE", 6));
+  };
+  // CLIENT UNBLOCK (misc): a paused client stays parked (Redis re-runs its
+  // command, which pauses it again); others end as on their timeout, or with
+  // the -UNBLOCKED error.
+  engine_.unblock_client = [this](uint64_t id, bool error) {
+    auto it = conns_.find(id);
+    if (it == conns_.end() || !it->second->client().blocked) return false;
+    auto conn = it->second;
+    for (auto& k : conn->blocked_keys()) {
+      if (k == std::string("*\n\x00PAUSE", 8)) {
+        if (error) conn->Push("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+        return true;
+      }
+    }
+    asio::post(io_, [conn, error] {
+      if (!conn->client().blocked) return;
+      if (error) conn->Push("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+      conn->Unblock(!error);
+    });
+    return true;
+  };
   engine_.feed_monitors = [this](commands::Client& from, const std::string& line) {
     for (commands::Client* m : engine_.monitors) {
       if (m != &from && m->push) m->push(line);
