@@ -57,6 +57,12 @@ struct Client {
   const struct CommandSpec* last_cmd = nullptr;  // CLIENT LIST cmd= (name built on demand)
   size_t qbuf = 0, qbuf_free = 0, obuf_bytes = 0;
   uint64_t tot_net_in = 0, tot_net_out = 0, tot_cmds = 0;
+  // Client-side caching (CLIENT TRACKING, tracking.cc): kTracking* bits,
+  // the client that receives our invalidations (0: ourselves) and, in BCAST
+  // mode, our prefixes.
+  uint32_t tracking = 0;
+  uint64_t tracking_redirect = 0;
+  std::vector<std::string> tracking_prefixes;
   // Set by the connection: close it (CLIENT KILL), or push bytes to it
   // out of band (MONITOR lines, pub/sub messages).
   std::function<void()> kill;

@@ -28,6 +28,7 @@
 #include "node/commands/shoal_handlers.h"
 #include "node/commands/sort_handlers.h"
 #include "node/commands/streams_handlers.h"
+#include "node/commands/tracking.h"
 #include "node/commands/zsets_handlers.h"
 
 namespace node::commands {
@@ -48,7 +49,9 @@ CommandSpec kObjectSubs[] = {
 
 constexpr uint32_t kClientFlags = kNoScript | kLoading | kStale;
 CommandSpec kClientSubs[] = {
+  {"caching", 3, kClientFlags, {}, &ClientCaching, kAclConnection},
   {"getname", 2, kClientFlags, {}, &ClientGetName, kAclConnection},
+  {"getredir", 2, kClientFlags, {}, &ClientGetRedir, kAclConnection},
   {"help", 2, kLS, {}, &ClientHelp, kAclConnection},
   {"id", 2, kClientFlags, {}, &ClientId, kAclConnection},
   {"info", 2, kClientFlags, {}, &ClientInfo, kAclConnection},
@@ -58,6 +61,8 @@ CommandSpec kClientSubs[] = {
   {"pause", -3, kAdmin | kClientFlags, {}, &ClientPause, kAclConnection},
   {"reply", 3, kClientFlags, {}, &ClientReply, kAclConnection},
   {"setname", 3, kClientFlags, {}, &ClientSetName, kAclConnection},
+  {"tracking", -3, kClientFlags, {}, &ClientTracking, kAclConnection},
+  {"trackinginfo", 2, kClientFlags, {}, &ClientTrackingInfo, kAclConnection},
   {"unblock", -3, kAdmin | kClientFlags, {}, &ClientUnblock, kAclConnection},
   {"unpause", 2, kAdmin | kClientFlags, {}, &ClientUnpause, kAclConnection},
 };

@@ -8,6 +8,7 @@
 #include "node/base/clock.h"
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
+#include "node/commands/tracking.h"
 
 namespace node::commands {
 
@@ -44,6 +45,9 @@ std::string ClientInfoLine(const Engine& eng, const Client& c) {
   if (c.monitor) flags += 'O';
   if (c.no_evict) flags += 'e';
   if (c.close_after_reply) flags += 'c';
+  if (c.tracking & kTrackingOn) flags += 't';
+  if (c.tracking & kTrackingBrokenRedir) flags += 'R';
+  if (c.tracking & kTrackingBcast) flags += 'B';
   if (flags.empty()) flags = "N";
   (void)eng;
   std::string s;
@@ -64,7 +68,9 @@ std::string ClientInfoLine(const Engine& eng, const Client& c) {
   s += " tot-mem=" + std::to_string(c.qbuf + c.qbuf_free + c.obuf_bytes + 1024);
   s += " events=r cmd=" + (c.last_cmd ? FullName(*c.last_cmd) : std::string("NULL"));
   s += " user=" + c.user;
-  s += " redir=-1 resp=" + std::to_string(c.proto) + "\n";
+  s += " redir=" +
+       std::to_string((c.tracking & kTrackingOn) ? static_cast<int64_t>(c.tracking_redirect) : -1);
+  s += " resp=" + std::to_string(c.proto) + "\n";
   return s;
 }
 
@@ -189,6 +195,8 @@ void Reset(CommandContext& ctx) {
     m.erase(std::remove(m.begin(), m.end(), &c), m.end());
     c.monitor = false;
   }
+  TrackingDisable(ctx.engine(), c);
+  c.tracking_redirect = 0;
   if (!ctx.engine().hot.requirepass.empty()) c.authenticated = false;
   c.user = "default";
   ctx.reply().Simple("RESET");

@@ -7,6 +7,7 @@
 #include "node/base/strings.h"
 #include "node/commands/command_table.h"
 #include "node/commands/errors.h"
+#include "node/commands/tracking.h"
 #include "node/repl/replication.h"
 
 namespace node::commands {
@@ -247,7 +248,13 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     return;
   }
   if (!(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitors(client, args);
+  // Client-side caching (misc): the running client's own invalidations
+  // wait for its reply (tracking.cc).
+  Client* prev_current = engine_.current_client;
+  engine_.current_client = &client;
   Call(client, *spec, args, reply);
+  engine_.current_client = prev_current;
+  if (engine_.tracking) TrackingAfterCommand(engine_, client, *spec);
   // ASKING lasts for one command (or until EXEC/DISCARD inside MULTI).
   if (!(spec->flags & kKeepAsking) && !client.in_multi) client.asking = false;
 }
@@ -269,6 +276,10 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
       reply.NullArray();
     }
     return;
+  }
+  // Client-side caching (misc): keys read by a tracking client.
+  if (engine_.tracking && (spec.flags & kReadOnly) && client.tracking) {
+    TrackingRememberKeys(engine_, client, spec, args);
   }
   auto& st = StatsFor(spec);
   st.calls++;

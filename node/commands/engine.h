@@ -71,6 +71,7 @@ struct HotSettings {
 };
 
 struct CommandSpec;
+class TrackingTable;  // tracking.h
 
 class Engine {
  public:
@@ -127,6 +128,13 @@ class Engine {
   int client_pause_type = 0;
   int64_t client_pause_end_ms = 0;
   std::function<void()> client_pause_changed;
+  // Client-side caching (tracking.cc): the tracking table, created when a
+  // client first turns tracking on; the client whose top-level command runs
+  // now (its own invalidations wait for its reply); `defer` runs a function
+  // after the current event-loop batch (Redis's beforeSleep; set by the server).
+  std::shared_ptr<TrackingTable> tracking;
+  Client* current_client = nullptr;
+  std::function<void(std::function<void()>)> defer;
   // CLIENT UNBLOCK (misc): ends a blocked command as a timeout or with the
   // -UNBLOCKED error; returns false when `id` is not blocked. Set by the server.
   std::function<bool(uint64_t id, bool error)> unblock_client;

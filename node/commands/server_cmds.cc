@@ -16,6 +16,7 @@
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
 #include "node/commands/pubsub_handlers.h"
+#include "node/commands/tracking.h"
 #include "node/config/config.h"
 #include "node/repl/replication.h"
 
@@ -116,7 +117,7 @@ std::string ClientsSection(Engine& eng) {
                   {"client_recent_max_input_buffer", "0"},
                   {"client_recent_max_output_buffer", "0"},
                   {"blocked_clients", std::to_string(eng.blocked_clients)},
-                  {"tracking_clients", "0"},
+                  {"tracking_clients", std::to_string(TrackingClients(eng))},
                   {"clients_in_timeout_table", "0"}});
 }
 
@@ -177,6 +178,9 @@ std::string StatsSection(Engine& eng) {
                   {"keyspace_misses", std::to_string(ks.keyspace_misses)},
                   {"pubsub_channels", std::to_string(PubSubNumChannels(eng))},
                   {"pubsub_patterns", std::to_string(PubSubNumPatterns(eng))},
+                  {"tracking_total_keys", std::to_string(TrackingTotalKeys(eng))},
+                  {"tracking_total_items", std::to_string(TrackingTotalItems(eng))},
+                  {"tracking_total_prefixes", std::to_string(TrackingTotalPrefixes(eng))},
                   {"total_error_replies", std::to_string(s.total_error_replies)},
                   {"dump_payload_sanitizations", "0"},
                   {"total_reads_processed", std::to_string(s.total_commands_processed)},

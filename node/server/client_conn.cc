@@ -7,6 +7,7 @@
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/strings.h"
+#include "node/commands/tracking.h"
 #include "node/commands/transactions.h"
 #include "node/persist/persistence.h"
 #include "node/repl/replication.h"
@@ -289,6 +290,7 @@ void ClientConn::Teardown() {
   }
   commands::UnwatchAll(eng, client_);
   commands::PubSubClientGone(eng, client_);
+  commands::TrackingDisable(eng, client_);  // client-side caching (misc)
   if (client_.is_replica && server_.replication())
     server_.replication()->OnClientClosed(client_.id);
   if (client_.blocked) {

@@ -15,6 +15,7 @@
 #include "node/cluster/bus_transport.h"
 #include "node/cluster/cluster_state.h"
 #include "node/commands/command_table.h"
+#include "node/commands/tracking.h"
 #include "node/commands/transactions.h"
 #include "node/persist/persistence.h"
 #include "node/repl/replication.h"
@@ -140,6 +141,7 @@ void Server::WireEngineHooks() {
   };
   engine_.key_modified = [this](int db, std::string_view key) {
     commands::TouchWatchedKey(engine_, db, key);
+    if (engine_.tracking) commands::TrackingInvalidateKey(engine_, key);  // misc
     if (!blocked_on_.empty()) SignalKeyReady(db, key);
   };
   engine_.block_client = [this](commands::Client& c, const commands::CommandSpec& spec,
@@ -150,6 +152,8 @@ void Server::WireEngineHooks() {
     it->second->Block(spec, args, keys, timeout_ms);
   };
   engine_.unwatch_all = [this](commands::Client& c) { commands::UnwatchAll(engine_, c); };
+  // Client-side caching (misc): BCAST invalidations go out after the batch.
+  engine_.defer = [this](std::function<void()> fn) { asio::post(io_, std::move(fn)); };
   // CLIENT PAUSE (misc): one timer ends the pause at its deadline; any change
   // (new pause, UNPAUSE, expiry) retries the parked clients in arrival order
   // (those still paused keep their place in the queue).
@@ -221,6 +225,7 @@ void Server::WireEngineHooks() {
     ConfigureDb(ks);
     ks.set_on_deleted([this, id](std::string_view key, db::DeleteReason) {
       commands::TouchWatchedKey(engine_, id, key);
+      if (engine_.tracking) commands::TrackingInvalidateKey(engine_, key);  // misc
       if (engine_.propagate) {
         std::string_view args[] = {"DEL", key};
         engine_.propagate(id, args);
