@@ -4,6 +4,8 @@
 // source of truth): COUNT, INFO, DOCS, GETKEYS, LIST. Cluster clients such as
 // redis-py's RedisCluster read key positions from here.
 
+#include <algorithm>
+
 #include "node/commands/command_table.h"
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
@@ -110,14 +112,428 @@ void ReplyInfo(resp::ReplyBuilder& r, const CommandSpec& c) {
   for (size_t i = 0; i < c.n_subcommands; i++) ReplyInfo(r, c.subcommands[i]);
 }
 
+// Redis 7.0.15's documentation group and first version of each command
+// (facts from its command reference), sorted by full name for binary search.
+struct DocFacts {
+  const char* name;
+  const char* group;
+  const char* since;
+};
+// clang-format off
+constexpr DocFacts kDocFacts[] = {
+    {"acl", "server", "6.0.0"},
+    {"acl|cat", "server", "6.0.0"},
+    {"acl|deluser", "server", "6.0.0"},
+    {"acl|dryrun", "server", "7.0.0"},
+    {"acl|genpass", "server", "6.0.0"},
+    {"acl|getuser", "server", "6.0.0"},
+    {"acl|help", "server", "6.0.0"},
+    {"acl|list", "server", "6.0.0"},
+    {"acl|load", "server", "6.0.0"},
+    {"acl|log", "server", "6.0.0"},
+    {"acl|save", "server", "6.0.0"},
+    {"acl|setuser", "server", "6.0.0"},
+    {"acl|users", "server", "6.0.0"},
+    {"acl|whoami", "server", "6.0.0"},
+    {"append", "string", "2.0.0"},
+    {"asking", "cluster", "3.0.0"},
+    {"auth", "connection", "1.0.0"},
+    {"bgrewriteaof", "server", "1.0.0"},
+    {"bgsave", "server", "1.0.0"},
+    {"bitcount", "bitmap", "2.6.0"},
+    {"bitfield", "bitmap", "3.2.0"},
+    {"bitfield_ro", "bitmap", "6.0.0"},
+    {"bitop", "bitmap", "2.6.0"},
+    {"bitpos", "bitmap", "2.8.7"},
+    {"blmove", "list", "6.2.0"},
+    {"blmpop", "list", "7.0.0"},
+    {"blpop", "list", "2.0.0"},
+    {"brpop", "list", "2.0.0"},
+    {"brpoplpush", "list", "2.2.0"},
+    {"bzmpop", "sorted-set", "7.0.0"},
+    {"bzpopmax", "sorted-set", "5.0.0"},
+    {"bzpopmin", "sorted-set", "5.0.0"},
+    {"client", "connection", "2.4.0"},
+    {"client|caching", "connection", "6.0.0"},
+    {"client|getname", "connection", "2.6.9"},
+    {"client|getredir", "connection", "6.0.0"},
+    {"client|help", "connection", "5.0.0"},
+    {"client|id", "connection", "5.0.0"},
+    {"client|info", "connection", "6.2.0"},
+    {"client|kill", "connection", "2.4.0"},
+    {"client|list", "connection", "2.4.0"},
+    {"client|no-evict", "connection", "7.0.0"},
+    {"client|pause", "connection", "2.9.50"},
+    {"client|reply", "connection", "3.2.0"},
+    {"client|setname", "connection", "2.6.9"},
+    {"client|tracking", "connection", "6.0.0"},
+    {"client|trackinginfo", "connection", "6.2.0"},
+    {"client|unblock", "connection", "5.0.0"},
+    {"client|unpause", "connection", "6.2.0"},
+    {"cluster", "cluster", "3.0.0"},
+    {"cluster|addslots", "cluster", "3.0.0"},
+    {"cluster|addslotsrange", "cluster", "7.0.0"},
+    {"cluster|bumpepoch", "cluster", "3.0.0"},
+    {"cluster|count-failure-reports", "cluster", "3.0.0"},
+    {"cluster|countkeysinslot", "cluster", "3.0.0"},
+    {"cluster|delslots", "cluster", "3.0.0"},
+    {"cluster|delslotsrange", "cluster", "7.0.0"},
+    {"cluster|failover", "cluster", "3.0.0"},
+    {"cluster|flushslots", "cluster", "3.0.0"},
+    {"cluster|forget", "cluster", "3.0.0"},
+    {"cluster|getkeysinslot", "cluster", "3.0.0"},
+    {"cluster|help", "cluster", "5.0.0"},
+    {"cluster|info", "cluster", "3.0.0"},
+    {"cluster|keyslot", "cluster", "3.0.0"},
+    {"cluster|links", "cluster", "7.0.0"},
+    {"cluster|meet", "cluster", "3.0.0"},
+    {"cluster|myid", "cluster", "3.0.0"},
+    {"cluster|nodes", "cluster", "3.0.0"},
+    {"cluster|replicas", "cluster", "5.0.0"},
+    {"cluster|replicate", "cluster", "3.0.0"},
+    {"cluster|reset", "cluster", "3.0.0"},
+    {"cluster|saveconfig", "cluster", "3.0.0"},
+    {"cluster|set-config-epoch", "cluster", "3.0.0"},
+    {"cluster|setslot", "cluster", "3.0.0"},
+    {"cluster|shards", "cluster", "7.0.0"},
+    {"cluster|slaves", "cluster", "3.0.0"},
+    {"cluster|slots", "cluster", "3.0.0"},
+    {"command", "server", "2.8.13"},
+    {"command|count", "server", "2.8.13"},
+    {"command|docs", "server", "7.0.0"},
+    {"command|getkeys", "server", "2.8.13"},
+    {"command|getkeysandflags", "server", "7.0.0"},
+    {"command|help", "server", "5.0.0"},
+    {"command|info", "server", "2.8.13"},
+    {"command|list", "server", "7.0.0"},
+    {"config", "server", "2.0.0"},
+    {"config|get", "server", "2.0.0"},
+    {"config|help", "server", "5.0.0"},
+    {"config|resetstat", "server", "2.0.0"},
+    {"config|rewrite", "server", "2.8.0"},
+    {"config|set", "server", "2.0.0"},
+    {"copy", "generic", "6.2.0"},
+    {"dbsize", "server", "1.0.0"},
+    {"debug", "server", "1.0.0"},
+    {"decr", "string", "1.0.0"},
+    {"decrby", "string", "1.0.0"},
+    {"del", "generic", "1.0.0"},
+    {"discard", "transactions", "2.0.0"},
+    {"dump", "generic", "2.6.0"},
+    {"echo", "connection", "1.0.0"},
+    {"eval", "scripting", "2.6.0"},
+    {"eval_ro", "scripting", "7.0.0"},
+    {"evalsha", "scripting", "2.6.0"},
+    {"evalsha_ro", "scripting", "7.0.0"},
+    {"exec", "transactions", "1.2.0"},
+    {"exists", "generic", "1.0.0"},
+    {"expire", "generic", "1.0.0"},
+    {"expireat", "generic", "1.2.0"},
+    {"expiretime", "generic", "7.0.0"},
+    {"failover", "server", "6.2.0"},
+    {"fcall", "scripting", "7.0.0"},
+    {"fcall_ro", "scripting", "7.0.0"},
+    {"flushall", "server", "1.0.0"},
+    {"flushdb", "server", "1.0.0"},
+    {"function", "scripting", "7.0.0"},
+    {"function|delete", "scripting", "7.0.0"},
+    {"function|dump", "scripting", "7.0.0"},
+    {"function|flush", "scripting", "7.0.0"},
+    {"function|help", "scripting", "7.0.0"},
+    {"function|kill", "scripting", "7.0.0"},
+    {"function|list", "scripting", "7.0.0"},
+    {"function|load", "scripting", "7.0.0"},
+    {"function|restore", "scripting", "7.0.0"},
+    {"function|stats", "scripting", "7.0.0"},
+    {"geoadd", "geo", "3.2.0"},
+    {"geodist", "geo", "3.2.0"},
+    {"geohash", "geo", "3.2.0"},
+    {"geopos", "geo", "3.2.0"},
+    {"georadius", "geo", "3.2.0"},
+    {"georadius_ro", "geo", "3.2.10"},
+    {"georadiusbymember", "geo", "3.2.0"},
+    {"georadiusbymember_ro", "geo", "3.2.10"},
+    {"geosearch", "geo", "6.2.0"},
+    {"geosearchstore", "geo", "6.2.0"},
+    {"get", "string", "1.0.0"},
+    {"getbit", "bitmap", "2.2.0"},
+    {"getdel", "string", "6.2.0"},
+    {"getex", "string", "6.2.0"},
+    {"getrange", "string", "2.4.0"},
+    {"getset", "string", "1.0.0"},
+    {"hdel", "hash", "2.0.0"},
+    {"hello", "connection", "6.0.0"},
+    {"hexists", "hash", "2.0.0"},
+    {"hget", "hash", "2.0.0"},
+    {"hgetall", "hash", "2.0.0"},
+    {"hincrby", "hash", "2.0.0"},
+    {"hincrbyfloat", "hash", "2.6.0"},
+    {"hkeys", "hash", "2.0.0"},
+    {"hlen", "hash", "2.0.0"},
+    {"hmget", "hash", "2.0.0"},
+    {"hmset", "hash", "2.0.0"},
+    {"hrandfield", "hash", "6.2.0"},
+    {"hscan", "hash", "2.8.0"},
+    {"hset", "hash", "2.0.0"},
+    {"hsetnx", "hash", "2.0.0"},
+    {"hstrlen", "hash", "3.2.0"},
+    {"hvals", "hash", "2.0.0"},
+    {"incr", "string", "1.0.0"},
+    {"incrby", "string", "1.0.0"},
+    {"incrbyfloat", "string", "2.6.0"},
+    {"info", "server", "1.0.0"},
+    {"keys", "generic", "1.0.0"},
+    {"lastsave", "server", "1.0.0"},
+    {"latency", "server", "2.8.13"},
+    {"latency|doctor", "server", "2.8.13"},
+    {"latency|graph", "server", "2.8.13"},
+    {"latency|help", "server", "2.8.13"},
+    {"latency|histogram", "server", "7.0.0"},
+    {"latency|history", "server", "2.8.13"},
+    {"latency|latest", "server", "2.8.13"},
+    {"latency|reset", "server", "2.8.13"},
+    {"lcs", "string", "7.0.0"},
+    {"lindex", "list", "1.0.0"},
+    {"linsert", "list", "2.2.0"},
+    {"llen", "list", "1.0.0"},
+    {"lmove", "list", "6.2.0"},
+    {"lmpop", "list", "7.0.0"},
+    {"lolwut", "server", "5.0.0"},
+    {"lpop", "list", "1.0.0"},
+    {"lpos", "list", "6.0.6"},
+    {"lpush", "list", "1.0.0"},
+    {"lpushx", "list", "2.2.0"},
+    {"lrange", "list", "1.0.0"},
+    {"lrem", "list", "1.0.0"},
+    {"lset", "list", "1.0.0"},
+    {"ltrim", "list", "1.0.0"},
+    {"memory", "server", "4.0.0"},
+    {"memory|doctor", "server", "4.0.0"},
+    {"memory|help", "server", "4.0.0"},
+    {"memory|malloc-stats", "server", "4.0.0"},
+    {"memory|purge", "server", "4.0.0"},
+    {"memory|stats", "server", "4.0.0"},
+    {"memory|usage", "server", "4.0.0"},
+    {"mget", "string", "1.0.0"},
+    {"migrate", "generic", "2.6.0"},
+    {"module", "server", "4.0.0"},
+    {"module|help", "server", "5.0.0"},
+    {"module|list", "server", "4.0.0"},
+    {"module|load", "server", "4.0.0"},
+    {"module|loadex", "server", "7.0.0"},
+    {"module|unload", "server", "4.0.0"},
+    {"monitor", "server", "1.0.0"},
+    {"move", "generic", "1.0.0"},
+    {"mset", "string", "1.0.1"},
+    {"msetnx", "string", "1.0.1"},
+    {"multi", "transactions", "1.2.0"},
+    {"object", "generic", "2.2.3"},
+    {"object|encoding", "generic", "2.2.3"},
+    {"object|freq", "generic", "4.0.0"},
+    {"object|help", "generic", "6.2.0"},
+    {"object|idletime", "generic", "2.2.3"},
+    {"object|refcount", "generic", "2.2.3"},
+    {"persist", "generic", "2.2.0"},
+    {"pexpire", "generic", "2.6.0"},
+    {"pexpireat", "generic", "2.6.0"},
+    {"pexpiretime", "generic", "7.0.0"},
+    {"pfadd", "hyperloglog", "2.8.9"},
+    {"pfcount", "hyperloglog", "2.8.9"},
+    {"pfdebug", "hyperloglog", "2.8.9"},
+    {"pfmerge", "hyperloglog", "2.8.9"},
+    {"pfselftest", "hyperloglog", "2.8.9"},
+    {"ping", "connection", "1.0.0"},
+    {"psetex", "string", "2.6.0"},
+    {"psubscribe", "pubsub", "2.0.0"},
+    {"psync", "server", "2.8.0"},
+    {"pttl", "generic", "2.6.0"},
+    {"publish", "pubsub", "2.0.0"},
+    {"pubsub", "pubsub", "2.8.0"},
+    {"pubsub|channels", "pubsub", "2.8.0"},
+    {"pubsub|help", "pubsub", "6.2.0"},
+    {"pubsub|numpat", "pubsub", "2.8.0"},
+    {"pubsub|numsub", "pubsub", "2.8.0"},
+    {"pubsub|shardchannels", "pubsub", "7.0.0"},
+    {"pubsub|shardnumsub", "pubsub", "7.0.0"},
+    {"punsubscribe", "pubsub", "2.0.0"},
+    {"quit", "connection", "1.0.0"},
+    {"randomkey", "generic", "1.0.0"},
+    {"readonly", "cluster", "3.0.0"},
+    {"readwrite", "cluster", "3.0.0"},
+    {"rename", "generic", "1.0.0"},
+    {"renamenx", "generic", "1.0.0"},
+    {"replconf", "server", "3.0.0"},
+    {"replicaof", "server", "5.0.0"},
+    {"reset", "connection", "6.2.0"},
+    {"restore", "generic", "2.6.0"},
+    {"restore-asking", "server", "3.0.0"},
+    {"role", "server", "2.8.12"},
+    {"rpop", "list", "1.0.0"},
+    {"rpoplpush", "list", "1.2.0"},
+    {"rpush", "list", "1.0.0"},
+    {"rpushx", "list", "2.2.0"},
+    {"sadd", "set", "1.0.0"},
+    {"save", "server", "1.0.0"},
+    {"scan", "generic", "2.8.0"},
+    {"scard", "set", "1.0.0"},
+    {"script", "scripting", "2.6.0"},
+    {"script|debug", "scripting", "3.2.0"},
+    {"script|exists", "scripting", "2.6.0"},
+    {"script|flush", "scripting", "2.6.0"},
+    {"script|help", "scripting", "5.0.0"},
+    {"script|kill", "scripting", "2.6.0"},
+    {"script|load", "scripting", "2.6.0"},
+    {"sdiff", "set", "1.0.0"},
+    {"sdiffstore", "set", "1.0.0"},
+    {"select", "connection", "1.0.0"},
+    {"set", "string", "1.0.0"},
+    {"setbit", "bitmap", "2.2.0"},
+    {"setex", "string", "2.0.0"},
+    {"setnx", "string", "1.0.0"},
+    {"setrange", "string", "2.2.0"},
+    {"shutdown", "server", "1.0.0"},
+    {"sinter", "set", "1.0.0"},
+    {"sintercard", "set", "7.0.0"},
+    {"sinterstore", "set", "1.0.0"},
+    {"sismember", "set", "1.0.0"},
+    {"slaveof", "server", "1.0.0"},
+    {"slowlog", "server", "2.2.12"},
+    {"slowlog|get", "server", "2.2.12"},
+    {"slowlog|help", "server", "6.2.0"},
+    {"slowlog|len", "server", "2.2.12"},
+    {"slowlog|reset", "server", "2.2.12"},
+    {"smembers", "set", "1.0.0"},
+    {"smismember", "set", "6.2.0"},
+    {"smove", "set", "1.0.0"},
+    {"sort", "generic", "1.0.0"},
+    {"sort_ro", "generic", "7.0.0"},
+    {"spop", "set", "1.0.0"},
+    {"spublish", "pubsub", "7.0.0"},
+    {"srandmember", "set", "1.0.0"},
+    {"srem", "set", "1.0.0"},
+    {"sscan", "set", "2.8.0"},
+    {"ssubscribe", "pubsub", "7.0.0"},
+    {"strlen", "string", "2.2.0"},
+    {"subscribe", "pubsub", "2.0.0"},
+    {"substr", "string", "1.0.0"},
+    {"sunion", "set", "1.0.0"},
+    {"sunionstore", "set", "1.0.0"},
+    {"sunsubscribe", "pubsub", "7.0.0"},
+    {"swapdb", "server", "4.0.0"},
+    {"sync", "server", "1.0.0"},
+    {"time", "server", "2.6.0"},
+    {"touch", "generic", "3.2.1"},
+    {"ttl", "generic", "1.0.0"},
+    {"type", "generic", "1.0.0"},
+    {"unlink", "generic", "4.0.0"},
+    {"unsubscribe", "pubsub", "2.0.0"},
+    {"unwatch", "transactions", "2.2.0"},
+    {"wait", "generic", "3.0.0"},
+    {"watch", "transactions", "2.2.0"},
+    {"xack", "stream", "5.0.0"},
+    {"xadd", "stream", "5.0.0"},
+    {"xautoclaim", "stream", "6.2.0"},
+    {"xclaim", "stream", "5.0.0"},
+    {"xdel", "stream", "5.0.0"},
+    {"xgroup", "stream", "5.0.0"},
+    {"xgroup|create", "stream", "5.0.0"},
+    {"xgroup|createconsumer", "stream", "6.2.0"},
+    {"xgroup|delconsumer", "stream", "5.0.0"},
+    {"xgroup|destroy", "stream", "5.0.0"},
+    {"xgroup|help", "stream", "5.0.0"},
+    {"xgroup|setid", "stream", "5.0.0"},
+    {"xinfo", "stream", "5.0.0"},
+    {"xinfo|consumers", "stream", "5.0.0"},
+    {"xinfo|groups", "stream", "5.0.0"},
+    {"xinfo|help", "stream", "5.0.0"},
+    {"xinfo|stream", "stream", "5.0.0"},
+    {"xlen", "stream", "5.0.0"},
+    {"xpending", "stream", "5.0.0"},
+    {"xrange", "stream", "5.0.0"},
+    {"xread", "stream", "5.0.0"},
+    {"xreadgroup", "stream", "5.0.0"},
+    {"xrevrange", "stream", "5.0.0"},
+    {"xsetid", "stream", "5.0.0"},
+    {"xtrim", "stream", "5.0.0"},
+    {"zadd", "sorted-set", "1.2.0"},
+    {"zcard", "sorted-set", "1.2.0"},
+    {"zcount", "sorted-set", "2.0.0"},
+    {"zdiff", "sorted-set", "6.2.0"},
+    {"zdiffstore", "sorted-set", "6.2.0"},
+    {"zincrby", "sorted-set", "1.2.0"},
+    {"zinter", "sorted-set", "6.2.0"},
+    {"zintercard", "sorted-set", "7.0.0"},
+    {"zinterstore", "sorted-set", "2.0.0"},
+    {"zlexcount", "sorted-set", "2.8.9"},
+    {"zmpop", "sorted-set", "7.0.0"},
+    {"zmscore", "sorted-set", "6.2.0"},
+    {"zpopmax", "sorted-set", "5.0.0"},
+    {"zpopmin", "sorted-set", "5.0.0"},
+    {"zrandmember", "sorted-set", "6.2.0"},
+    {"zrange", "sorted-set", "1.2.0"},
+    {"zrangebylex", "sorted-set", "2.8.9"},
+    {"zrangebyscore", "sorted-set", "1.0.5"},
+    {"zrangestore", "sorted-set", "6.2.0"},
+    {"zrank", "sorted-set", "2.0.0"},
+    {"zrem", "sorted-set", "1.2.0"},
+    {"zremrangebylex", "sorted-set", "2.8.9"},
+    {"zremrangebyrank", "sorted-set", "2.0.0"},
+    {"zremrangebyscore", "sorted-set", "1.2.0"},
+    {"zrevrange", "sorted-set", "1.2.0"},
+    {"zrevrangebylex", "sorted-set", "2.8.9"},
+    {"zrevrangebyscore", "sorted-set", "2.2.0"},
+    {"zrevrank", "sorted-set", "2.0.0"},
+    {"zscan", "sorted-set", "2.8.0"},
+    {"zscore", "sorted-set", "1.2.0"},
+    {"zunion", "sorted-set", "6.2.0"},
+    {"zunionstore", "sorted-set", "2.0.0"},
+};
+// clang-format on
+
+const DocFacts* FindDocFacts(const std::string& full) {
+  auto* end = kDocFacts + std::size(kDocFacts);
+  auto* it = std::lower_bound(kDocFacts, end, full, [](const DocFacts& d, const std::string& n) {
+    return std::string_view(d.name) < n;
+  });
+  return (it != end && full == it->name) ? it : nullptr;
+}
+
+// Group of a command Redis does not document (shoal's own): from its ACL
+// categories, as Redis groups its commands.
+const char* GroupFromAcl(const CommandSpec& c) {
+  uint32_t a = c.acl;
+  if (a & kAclString) return "string";
+  if (a & kAclList) return "list";
+  if (a & kAclSet) return "set";
+  if (a & kAclSortedSet) return "sorted-set";
+  if (a & kAclHash) return "hash";
+  if (a & kAclPubSub) return "pubsub";
+  if (a & kAclTransaction) return "transactions";
+  if (a & kAclConnection) return "connection";
+  if (a & kAclScripting) return "scripting";
+  if (a & kAclHyperLogLog) return "hyperloglog";
+  if (a & kAclGeo) return "geo";
+  if (a & kAclStream) return "stream";
+  if (a & kAclBitmap) return "bitmap";
+  if (a & kAclKeyspace) return "generic";
+  return "server";
+}
+
 void ReplyDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   r.MapHeader(c.n_subcommands ? 4 : 3);
   r.Bulk("summary");
   r.Bulk(c.summary);
+  const DocFacts* facts = FindDocFacts(FullName(c));
   r.Bulk("since");
-  r.Bulk(c.since);
+  r.Bulk(facts ? facts->since : c.since);
   r.Bulk("group");
-  r.Bulk(c.group);
+  if (facts) {
+    r.Bulk(facts->group);
+  } else if (std::string_view(c.group) != "generic") {
+    r.Bulk(c.group);
+  } else {
+    r.Bulk(c.parent ? GroupFromAcl(*c.parent) : GroupFromAcl(c));
+  }
   if (c.n_subcommands) {
     r.Bulk("subcommands");
     r.MapHeader(c.n_subcommands);
@@ -181,11 +597,20 @@ void CommandDocs(CommandContext& ctx) {
   }
   std::vector<const CommandSpec*> found;
   for (size_t i = 2; i < ctx.argc(); i++) {
-    if (auto* c = LookupCommand(ctx.arg(i))) found.push_back(c);
+    std::string_view name = ctx.arg(i);
+    const CommandSpec* c = nullptr;
+    size_t bar = name.find('|');
+    if (bar != std::string_view::npos) {
+      const CommandSpec* parent = LookupCommand(name.substr(0, bar));
+      if (parent) c = LookupSubcommand(*parent, name.substr(bar + 1));
+    } else {
+      c = LookupCommand(name);
+    }
+    if (c) found.push_back(c);
   }
   r.MapHeader(found.size());
   for (auto* c : found) {
-    r.Bulk(c->name);
+    r.Bulk(FullName(*c));
     ReplyDocs(r, *c);
   }
 }
