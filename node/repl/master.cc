@@ -270,13 +270,20 @@ std::string Replication::Psync(uint64_t client_id, const std::string& peer_ip,
   std::string rdb = cb_.make_rdb(replid_, master_repl_offset_);
   std::string head;
   if (!legacy) head = "+FULLRESYNC " + replid_ + " " + std::to_string(master_repl_offset_) + "\r\n";
-  head += "$" + std::to_string(rdb.size()) + "\r\n";
+  std::string mark;
+  if (s_.diskless_sync && r.capa_eof) {
+    mark = RandomReplId();  // 40 random hex characters, as Redis uses
+    head += "$EOF:" + mark + "\r\n";
+  } else {
+    head += "$" + std::to_string(rdb.size()) + "\r\n";
+  }
   cb_.send_to_client(client_id, head);
   if (cb_.send_rdb_to_client) {
     cb_.send_rdb_to_client(client_id, rdb);
   } else {
     cb_.send_to_client(client_id, rdb);
   }
+  if (!mark.empty()) cb_.send_to_client(client_id, mark);
   r.online = true;
   LOG_INFO("Synchronization with replica {}:{} started: full resync of {} bytes at offset {}", r.ip,
            r.port, rdb.size(), master_repl_offset_);

@@ -45,6 +45,10 @@ struct Settings {
   std::string bind_ip;        // source address of the link to the master ("" = any)
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
+  // repl-diskless-sync: a replica that announced `capa eof` gets the RDB in
+  // the EOF-marked form ("$EOF:<40 chars>\r\n<rdb><40 chars>"), as Redis
+  // streams a diskless transfer; otherwise the sized "$<len>\r\n" form.
+  bool diskless_sync = true;
 };
 
 enum class LinkState { kNone, kConnect, kConnecting, kHandshake, kSync, kConnected };

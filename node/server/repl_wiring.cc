@@ -36,6 +36,7 @@ repl::Settings Server::ReplSettings() const {
   }
   r.min_replicas_to_write = s.min_replicas_to_write;
   r.min_replicas_max_lag = s.min_replicas_max_lag;
+  r.diskless_sync = s.repl_diskless_sync;
   return r;
 }
 
@@ -127,7 +128,7 @@ void Server::StartReplication() {
   };
   for (auto name : {"masterauth", "masteruser", "repl-backlog-size", "repl-timeout",
                     "repl-ping-replica-period", "min-replicas-to-write", "min-replicas-max-lag",
-                    "replica-announce-ip", "replica-announce-port"}) {
+                    "replica-announce-ip", "replica-announce-port", "repl-diskless-sync"}) {
     cfg_.OnChange(name, [this] { repl_->set_settings(ReplSettings()); });
   }
   cfg_.OnChange("replica-read-only", [this] {
