@@ -519,6 +519,249 @@ const char* GroupFromAcl(const CommandSpec& c) {
   return "server";
 }
 
+// Redis 7.0.15's key specs (flags and how each finds its keys), facts from
+// its command reference, sorted by full name: COMMAND GETKEYSANDFLAGS gives
+// each key the flags of the spec that covers its position.
+enum SpecKind : uint8_t { kRange, kKeyNum, kOther };
+struct KeySpecFacts {
+  uint32_t flags;  // bits in kKeyFlagNames order
+  SpecKind kind;
+  int index;  // begin_search index (kRange, kKeyNum)
+  int lastkey;
+  int step;
+};
+struct KeyFacts {
+  const char* name;
+  int n;
+  KeySpecFacts specs[3];
+};
+constexpr const char* kKeyFlagNames[] = {
+    "RO",     "RW",     "OW",      "RM",         "access",        "update",
+    "insert", "delete", "not_key", "incomplete", "variable_flags"};
+// clang-format off
+constexpr KeyFacts kKeyFacts[] = {
+    {"append", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"bitcount", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"bitfield", 1, {{0x432, kRange, 1, 0, 1}}},
+    {"bitfield_ro", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"bitop", 2, {{0x24, kRange, 2, 0, 1}, {0x11, kRange, 3, -1, 1}}},
+    {"bitpos", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"blmove", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
+    {"blmpop", 1, {{0x92, kKeyNum, 2, 0, 1}}},
+    {"blpop", 1, {{0x92, kRange, 1, -2, 1}}},
+    {"brpop", 1, {{0x92, kRange, 1, -2, 1}}},
+    {"brpoplpush", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
+    {"bzmpop", 1, {{0x92, kKeyNum, 2, 0, 1}}},
+    {"bzpopmax", 1, {{0x92, kRange, 1, -2, 1}}},
+    {"bzpopmin", 1, {{0x92, kRange, 1, -2, 1}}},
+    {"copy", 2, {{0x11, kRange, 1, 0, 1}, {0x24, kRange, 2, 0, 1}}},
+    {"decr", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"decrby", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"del", 1, {{0x88, kRange, 1, -1, 1}}},
+    {"dump", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"eval", 1, {{0x32, kKeyNum, 2, 0, 1}}},
+    {"eval_ro", 1, {{0x11, kKeyNum, 2, 0, 1}}},
+    {"evalsha", 1, {{0x32, kKeyNum, 2, 0, 1}}},
+    {"evalsha_ro", 1, {{0x11, kKeyNum, 2, 0, 1}}},
+    {"exists", 1, {{0x1, kRange, 1, -1, 1}}},
+    {"expire", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"expireat", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"expiretime", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"fcall", 1, {{0x32, kKeyNum, 2, 0, 1}}},
+    {"fcall_ro", 1, {{0x11, kKeyNum, 2, 0, 1}}},
+    {"geoadd", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"geodist", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"geohash", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"geopos", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"georadius", 3, {{0x11, kRange, 1, 0, 1}, {0x24, kOther, 0, 0, 1}, {0x24, kOther, 0, 0, 1}}},
+    {"georadius_ro", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"georadiusbymember", 3, {{0x11, kRange, 1, 0, 1}, {0x24, kOther, 0, 0, 1}, {0x24, kOther, 0, 0, 1}}},
+    {"georadiusbymember_ro", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"geosearch", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"geosearchstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, 0, 1}}},
+    {"get", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"getbit", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"getdel", 1, {{0x92, kRange, 1, 0, 1}}},
+    {"getex", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"getrange", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"getset", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"hdel", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"hexists", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"hget", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"hgetall", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"hincrby", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"hincrbyfloat", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"hkeys", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"hlen", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"hmget", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"hmset", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"hrandfield", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"hscan", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"hset", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"hsetnx", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"hstrlen", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"hvals", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"incr", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"incrby", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"incrbyfloat", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"lcs", 1, {{0x11, kRange, 1, 1, 1}}},
+    {"lindex", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"linsert", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"llen", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"lmove", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
+    {"lmpop", 1, {{0x92, kKeyNum, 1, 0, 1}}},
+    {"lpop", 1, {{0x92, kRange, 1, 0, 1}}},
+    {"lpos", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"lpush", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"lpushx", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"lrange", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"lrem", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"lset", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"ltrim", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"memory|usage", 1, {{0x1, kRange, 2, 0, 1}}},
+    {"mget", 1, {{0x11, kRange, 1, -1, 1}}},
+    {"migrate", 2, {{0x92, kRange, 3, 0, 1}, {0x292, kOther, 0, 0, 1}}},
+    {"move", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"mset", 1, {{0x24, kRange, 1, -1, 2}}},
+    {"msetnx", 1, {{0x44, kRange, 1, -1, 2}}},
+    {"object|encoding", 1, {{0x1, kRange, 2, 0, 1}}},
+    {"object|freq", 1, {{0x1, kRange, 2, 0, 1}}},
+    {"object|idletime", 1, {{0x1, kRange, 2, 0, 1}}},
+    {"object|refcount", 1, {{0x1, kRange, 2, 0, 1}}},
+    {"persist", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"pexpire", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"pexpireat", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"pexpiretime", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"pfadd", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"pfcount", 1, {{0x12, kRange, 1, -1, 1}}},
+    {"pfdebug", 1, {{0x12, kRange, 2, 0, 1}}},
+    {"pfmerge", 2, {{0x52, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
+    {"psetex", 1, {{0x24, kRange, 1, 0, 1}}},
+    {"pttl", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"rename", 2, {{0x92, kRange, 1, 0, 1}, {0x24, kRange, 2, 0, 1}}},
+    {"renamenx", 2, {{0x92, kRange, 1, 0, 1}, {0x44, kRange, 2, 0, 1}}},
+    {"restore", 1, {{0x24, kRange, 1, 0, 1}}},
+    {"restore-asking", 1, {{0x24, kRange, 1, 0, 1}}},
+    {"rpop", 1, {{0x92, kRange, 1, 0, 1}}},
+    {"rpoplpush", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
+    {"rpush", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"rpushx", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"sadd", 1, {{0x42, kRange, 1, 0, 1}}},
+    {"scard", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"sdiff", 1, {{0x11, kRange, 1, -1, 1}}},
+    {"sdiffstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
+    {"set", 1, {{0x432, kRange, 1, 0, 1}}},
+    {"setbit", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"setex", 1, {{0x24, kRange, 1, 0, 1}}},
+    {"setnx", 1, {{0x44, kRange, 1, 0, 1}}},
+    {"setrange", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"sinter", 1, {{0x11, kRange, 1, -1, 1}}},
+    {"sintercard", 1, {{0x11, kKeyNum, 1, 0, 1}}},
+    {"sinterstore", 2, {{0x22, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
+    {"sismember", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"smembers", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"smismember", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"smove", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
+    {"sort", 3, {{0x11, kRange, 1, 0, 1}, {0x11, kOther, 0, 0, 1}, {0x24, kOther, 0, 0, 1}}},
+    {"sort_ro", 2, {{0x11, kRange, 1, 0, 1}, {0x11, kOther, 0, 0, 1}}},
+    {"spop", 1, {{0x92, kRange, 1, 0, 1}}},
+    {"spublish", 1, {{0x100, kRange, 1, 0, 1}}},
+    {"srandmember", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"srem", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"sscan", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"ssubscribe", 1, {{0x100, kRange, 1, -1, 1}}},
+    {"strlen", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"substr", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"sunion", 1, {{0x11, kRange, 1, -1, 1}}},
+    {"sunionstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
+    {"sunsubscribe", 1, {{0x100, kRange, 1, -1, 1}}},
+    {"touch", 1, {{0x1, kRange, 1, -1, 1}}},
+    {"ttl", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"type", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"unlink", 1, {{0x88, kRange, 1, -1, 1}}},
+    {"watch", 1, {{0x1, kRange, 1, -1, 1}}},
+    {"xack", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"xadd", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"xautoclaim", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"xclaim", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"xdel", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"xgroup|create", 1, {{0x42, kRange, 2, 0, 1}}},
+    {"xgroup|createconsumer", 1, {{0x42, kRange, 2, 0, 1}}},
+    {"xgroup|delconsumer", 1, {{0x82, kRange, 2, 0, 1}}},
+    {"xgroup|destroy", 1, {{0x82, kRange, 2, 0, 1}}},
+    {"xgroup|setid", 1, {{0x22, kRange, 2, 0, 1}}},
+    {"xinfo|consumers", 1, {{0x11, kRange, 2, 0, 1}}},
+    {"xinfo|groups", 1, {{0x11, kRange, 2, 0, 1}}},
+    {"xinfo|stream", 1, {{0x11, kRange, 2, 0, 1}}},
+    {"xlen", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"xpending", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"xrange", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"xread", 1, {{0x11, kOther, 0, 0, 1}}},
+    {"xreadgroup", 1, {{0x11, kOther, 0, 0, 1}}},
+    {"xrevrange", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"xsetid", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"xtrim", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"zadd", 1, {{0x22, kRange, 1, 0, 1}}},
+    {"zcard", 1, {{0x1, kRange, 1, 0, 1}}},
+    {"zcount", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zdiff", 1, {{0x11, kKeyNum, 1, 0, 1}}},
+    {"zdiffstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kKeyNum, 2, 0, 1}}},
+    {"zincrby", 1, {{0x32, kRange, 1, 0, 1}}},
+    {"zinter", 1, {{0x11, kKeyNum, 1, 0, 1}}},
+    {"zintercard", 1, {{0x11, kKeyNum, 1, 0, 1}}},
+    {"zinterstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kKeyNum, 2, 0, 1}}},
+    {"zlexcount", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zmpop", 1, {{0x92, kKeyNum, 1, 0, 1}}},
+    {"zmscore", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zpopmax", 1, {{0x92, kRange, 1, 0, 1}}},
+    {"zpopmin", 1, {{0x92, kRange, 1, 0, 1}}},
+    {"zrandmember", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrange", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrangebylex", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrangebyscore", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrangestore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, 0, 1}}},
+    {"zrank", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrem", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"zremrangebylex", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"zremrangebyrank", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"zremrangebyscore", 1, {{0x82, kRange, 1, 0, 1}}},
+    {"zrevrange", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrevrangebylex", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrevrangebyscore", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zrevrank", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zscan", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zscore", 1, {{0x11, kRange, 1, 0, 1}}},
+    {"zunion", 1, {{0x11, kKeyNum, 1, 0, 1}}},
+    {"zunionstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kKeyNum, 2, 0, 1}}},
+};
+// clang-format on
+
+const KeyFacts* FindKeyFacts(const std::string& full) {
+  auto* end = kKeyFacts + std::size(kKeyFacts);
+  auto* it = std::lower_bound(kKeyFacts, end, full, [](const KeyFacts& d, const std::string& n) {
+    return std::string_view(d.name) < n;
+  });
+  return (it != end && full == it->name) ? it : nullptr;
+}
+
+// Flags of the key at argument position `pos` (argc arguments in all).
+uint32_t KeyFlagsAt(const KeyFacts& f, int pos, int argc) {
+  for (int i = 0; i < f.n; i++) {
+    const auto& s = f.specs[i];
+    if (s.kind != kRange) continue;
+    int last = s.lastkey >= 0 ? s.index + s.lastkey : argc + s.lastkey;
+    int step = s.step > 0 ? s.step : 1;
+    if (pos >= s.index && pos <= last && (pos - s.index) % step == 0) return s.flags;
+  }
+  for (int i = 0; i < f.n; i++) {
+    if (f.specs[i].kind == kKeyNum && pos > f.specs[i].index) return f.specs[i].flags;
+  }
+  for (int i = 0; i < f.n; i++) {
+    if (f.specs[i].kind == kOther) return f.specs[i].flags;
+  }
+  return f.n ? f.specs[0].flags : 0;
+}
+
 void ReplyDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   r.MapHeader(c.n_subcommands ? 4 : 3);
   r.Bulk("summary");
@@ -615,7 +858,45 @@ void CommandDocs(CommandContext& ctx) {
   }
 }
 
-void CommandGetKeys(CommandContext& ctx) {
+namespace {
+
+// Commands whose key flags depend on their arguments (Redis's getkeys
+// procs for SET, BITFIELD, SORT / SORT_RO): the flags of key `pos`.
+uint32_t VariableKeyFlags(const CommandSpec& c, std::span<const std::string_view> args, int pos,
+                          uint32_t flags) {
+  constexpr uint32_t kRO = 1u << 0, kRW = 1u << 1, kOW = 1u << 2, kAccess = 1u << 4,
+                     kUpdate = 1u << 5;
+  std::string_view name = c.parent ? "" : c.name;
+  if (name == "set") {
+    for (size_t i = 3; i < args.size(); i++) {
+      if (Is(args[i], "get")) return kRW | kAccess | kUpdate;
+    }
+    return kOW | kUpdate;
+  }
+  if (name == "bitfield") {
+    bool readonly = true;
+    for (size_t i = 2; i < args.size(); i++) {
+      size_t rem = args.size() - i - 1;
+      if (Is(args[i], "get") && rem >= 2) {
+        i += 2;
+      } else if ((Is(args[i], "set") || Is(args[i], "incrby")) && rem >= 3) {
+        readonly = false;
+        break;
+      } else if (Is(args[i], "overflow") && rem >= 1) {
+        i += 1;
+      } else {
+        readonly = false;
+        break;
+      }
+    }
+    return readonly ? kRO | kAccess : kRW | kAccess | kUpdate;
+  }
+  if (name == "sort" || name == "sort_ro") return pos == 1 ? kRO | kAccess : kOW | kUpdate;
+  return flags;
+}
+
+// COMMAND GETKEYS / GETKEYSANDFLAGS <full-command>
+void GetKeysImpl(CommandContext& ctx, bool with_flags) {
   auto args = ctx.args().subspan(2);
   const CommandSpec* c = LookupCommand(args[0]);
   if (!c) return ctx.reply().Error("ERR Invalid command specified");
@@ -629,9 +910,33 @@ void CommandGetKeys(CommandContext& ctx) {
   }
   auto idx = KeyIndexes(*c, args);
   if (idx.empty()) return ctx.reply().Error("ERR The command has no key arguments");
-  ctx.reply().ArrayHeader(idx.size());
-  for (int i : idx) ctx.reply().Bulk(args[static_cast<size_t>(i)]);
+  auto& r = ctx.reply();
+  r.ArrayHeader(idx.size());
+  const KeyFacts* facts = with_flags ? FindKeyFacts(FullName(*c)) : nullptr;
+  for (int i : idx) {
+    if (!with_flags) {
+      r.Bulk(args[static_cast<size_t>(i)]);
+      continue;
+    }
+    r.ArrayHeader(2);
+    r.Bulk(args[static_cast<size_t>(i)]);
+    uint32_t flags = facts ? KeyFlagsAt(*facts, i, static_cast<int>(args.size()))
+                           : ((c->flags & kWrite) ? 0x2u | 0x20u : 0x1u | 0x10u);
+    flags = VariableKeyFlags(*c, args, i, flags);
+    size_t n = 0;
+    for (size_t b = 0; b < std::size(kKeyFlagNames); b++) n += (flags >> b) & 1;
+    r.SetHeader(n);
+    for (size_t b = 0; b < std::size(kKeyFlagNames); b++) {
+      if ((flags >> b) & 1) r.Simple(kKeyFlagNames[b]);
+    }
+  }
 }
+
+}  // namespace
+
+void CommandGetKeys(CommandContext& ctx) { GetKeysImpl(ctx, false); }
+
+void CommandGetKeysAndFlags(CommandContext& ctx) { GetKeysImpl(ctx, true); }
 
 // COMMAND LIST [FILTERBY MODULE name | ACLCAT cat | PATTERN pattern]
 void CommandList(CommandContext& ctx) {
@@ -686,6 +991,8 @@ void CommandHelp(CommandContext& ctx) {
       "    commands are returned.",
       "GETKEYS <full-command>",
       "    Return the keys from a full Redis command.",
+      "GETKEYSANDFLAGS <full-command>",
+      "    Return the keys and the access flags from a full Redis command.",
       "HELP",
       "    Prints this help.",
   };

@@ -135,6 +135,7 @@ CommandSpec kCommandSubs[] = {
   {"count", 2, kLS, {}, &CommandCount, kAclConnection},
   {"docs", -2, kLS, {}, &CommandDocs, kAclConnection},
   {"getkeys", -4, kLS, {}, &CommandGetKeys, kAclConnection},
+  {"getkeysandflags", -4, kLS, {}, &CommandGetKeysAndFlags, kAclConnection},
   {"help", 2, kLS, {}, &CommandHelp, kAclConnection},
   {"info", -2, kLS, {}, &CommandInfo, kAclConnection},
   {"list", -2, kLS, {}, &CommandList, kAclConnection},

@@ -110,6 +110,7 @@ void CommandCount(CommandContext&);
 void CommandInfo(CommandContext&);
 void CommandDocs(CommandContext&);
 void CommandGetKeys(CommandContext&);
+void CommandGetKeysAndFlags(CommandContext&);
 void CommandList(CommandContext&);
 void CommandHelp(CommandContext&);
 
