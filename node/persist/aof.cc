@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <utility>
 #include <vector>
 
 #include "node/base/log.h"
@@ -50,12 +51,15 @@ bool IsCmd(std::string_view a, std::string_view name) { return base::EqualsIgnor
 
 }  // namespace
 
-ReplayOutcome ReplayAofCommands(std::string_view d, int* db, const ReplayFn& fn) {
+ReplayOutcome ReplayAofCommands(std::string_view d, int* db, const ReplayFn& fn, int num_dbs) {
   ReplayOutcome out;
   size_t pos = 0;
   bool in_multi = false;
   size_t multi_start = 0;
-  std::vector<std::vector<std::string>> queued;
+  // Each queued command keeps the database selected when it was queued: a
+  // SELECT between MULTI and EXEC (Redis writes one when a transaction
+  // switches databases) applies to the commands after it only.
+  std::vector<std::pair<int, std::vector<std::string>>> queued;
   std::vector<std::string_view> args;
   auto bad = [&](size_t at, std::string what) {
     out.error = std::move(what);
@@ -111,24 +115,25 @@ ReplayOutcome ReplayAofCommands(std::string_view d, int* db, const ReplayFn& fn)
     }
     std::string_view name = args[0];
     if (IsCmd(name, "select") && args.size() == 2) {
+      // Redis runs SELECT like a client's: a bad index is an error reply the
+      // loader ignores, and the database stays selected.
       auto n = base::ParseInt64(args[1]);
-      if (!n || *n < 0) return bad(cmd_start, "Invalid SELECT in the append only file");
-      *db = static_cast<int>(*n);
+      if (n && *n >= 0 && *n < num_dbs) *db = static_cast<int>(*n);
     } else if (IsCmd(name, "multi")) {
       in_multi = true;
       multi_start = cmd_start;
       queued.clear();
     } else if (IsCmd(name, "exec") && in_multi) {
       in_multi = false;
-      for (auto& q : queued) {
+      for (auto& [qdb, q] : queued) {
         std::vector<std::string_view> v(q.begin(), q.end());
-        base::Status s = fn(*db, v);
+        base::Status s = fn(qdb, v);
         if (!s.ok()) return bad(multi_start, s.message());
         out.commands++;
       }
       queued.clear();
     } else if (in_multi) {
-      queued.emplace_back(args.begin(), args.end());
+      queued.emplace_back(*db, std::vector<std::string>(args.begin(), args.end()));
     } else {
       base::Status s = fn(*db, args);
       if (!s.ok()) return bad(cmd_start, s.message());
@@ -193,7 +198,7 @@ base::Status LoadOneFile(commands::Engine& engine, const AofPaths& paths, const 
     return base::Status::Ok();
   }
   int db = 0;
-  ReplayOutcome o = ReplayAofCommands(data, &db, replay);
+  ReplayOutcome o = ReplayAofCommands(data, &db, replay, engine.num_dbs());
   info->commands += o.commands;
   if (!o.error.empty()) {
     return base::Status::Error(o.error + " " + f.name + " at offset " +

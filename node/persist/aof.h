@@ -43,8 +43,11 @@ struct ReplayOutcome {
 };
 
 // Replays a RESP command stream. *db is the starting database and is updated
-// by SELECT. "#..." annotation lines are skipped as Redis does.
-ReplayOutcome ReplayAofCommands(std::string_view data, int* db, const ReplayFn& fn);
+// by SELECT; a SELECT of a database outside [0, num_dbs) or of a non-number
+// is ignored, as Redis's loader ignores the error reply. "#..." annotation
+// lines are skipped as Redis does.
+ReplayOutcome ReplayAofCommands(std::string_view data, int* db, const ReplayFn& fn,
+                                int num_dbs = 16);
 
 struct AofPaths {
   std::string dir;       // dir/appenddirname

@@ -191,6 +191,10 @@ Result<AofManifest> ParseAofManifest(std::string_view text) {
       const std::string& k = (*args)[i];
       const std::string& v = (*args)[i + 1];
       if (k == "file") {
+        // Names are joined to the AOF directory: a path would reach outside it.
+        if (v.find_first_of("/\\") != std::string::npos) {
+          return fail("File can't be a path, just a filename");
+        }
         f.name = v;
         have_name = true;
       } else if (k == "seq") {
