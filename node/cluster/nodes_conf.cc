@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <unordered_set>
 
 #include "node/base/strings.h"
 #include "node/cluster/bus_message.h"
@@ -229,6 +230,7 @@ base::Result<NodesConf> ParseNodesConf(std::string_view text) {
   NodesConf conf;
   int line_no = 0;
   int myself_count = 0;
+  std::unordered_set<std::string> ids;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
@@ -260,6 +262,10 @@ base::Result<NodesConf> ParseNodesConf(std::string_view text) {
     }
     NodeLine n;
     if (auto s = ParseNodeLine(fields, n); !s) return fail(s.message());
+    // A second line for the same node would overwrite the first one's flags
+    // on load (myself could lose its flag and the node save a file it cannot
+    // load again): a duplicated id is corruption.
+    if (!ids.insert(n.id).second) return fail("node " + n.id + " is listed twice");
     if (n.flags & kNodeMyself) myself_count++;
     conf.nodes.push_back(std::move(n));
   }
