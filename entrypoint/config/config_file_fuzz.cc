@@ -89,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The per-line checks build a Config each; a few lines are enough.
   size_t pos = 0;
-  for (int lines = 0; pos <= text.size() && lines < 8; ++lines) {
+  for (int lines = 0; pos <= text.size() && lines < 4; ++lines) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
     std::string_view line(text.data() + pos, nl - pos);
