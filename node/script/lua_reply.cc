@@ -17,6 +17,10 @@ namespace node::script {
 namespace {
 
 constexpr int kMaxDepth = 500;
+// Tables converted for one reply at most: a table that contains itself
+// several times would otherwise take exponential time (redis-server hangs
+// on it); past the budget tables become error elements.
+constexpr size_t kMaxTables = 1'000'000;
 
 // Reads a "\r\n"-terminated line starting at `pos`; returns its end or npos.
 size_t LineEnd(std::string_view b, size_t pos) {
@@ -197,9 +201,9 @@ std::string NoNewlines(const char* s, size_t len) {
   return out;
 }
 
-void Write(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth);
+void Write(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth, size_t* tables);
 
-void WriteTable(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth) {
+void WriteTable(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth, size_t* tables) {
   size_t len = 0;
   if (GetField(L, "err", LUA_TSTRING)) {
     const char* s = lua_tolstring(L, -1, &len);
@@ -240,9 +244,9 @@ void WriteTable(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth) 
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pushvalue(L, -2);  // key copy on top
-      Write(L, out, lua_resp, depth + 1);
+      Write(L, out, lua_resp, depth + 1, tables);
       lua_pop(L, 1);
-      Write(L, out, lua_resp, depth + 1);  // value
+      Write(L, out, lua_resp, depth + 1, tables);  // value
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -260,7 +264,7 @@ void WriteTable(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth) 
     while (lua_next(L, -2)) {
       lua_pop(L, 1);
       lua_pushvalue(L, -1);
-      Write(L, out, lua_resp, depth + 1);
+      Write(L, out, lua_resp, depth + 1, tables);
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -281,24 +285,32 @@ void WriteTable(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth) 
     }
     lua_pop(L, 1);
   }
-  // An array: elements 1..n up to the first nil.
-  size_t at = out.Deferred();
-  size_t n = 0;
-  for (int i = 1;; i++) {
-    lua_rawgeti(L, -1, i);
-    if (lua_isnil(L, -1)) {
-      lua_pop(L, 1);
-      break;
-    }
-    Write(L, out, lua_resp, depth + 1);
+  // An array: elements 1..n up to the first nil. The length is counted
+  // first (a deferred header would move the whole tail once per nesting
+  // level: quadratic for deep replies).
+  int n = 0;
+  for (;;) {
+    lua_rawgeti(L, -1, n + 1);
+    bool end = lua_isnil(L, -1);
     lua_pop(L, 1);
+    if (end || n == INT32_MAX) break;
     n++;
   }
-  out.SetDeferredArray(at, n);
+  out.ArrayHeader(static_cast<size_t>(n));
+  for (int i = 1; i <= n; i++) {
+    if (*tables > kMaxTables) {  // budget spent: keep the protocol valid
+      out.Error("ERR reached lua stack limit");
+      continue;
+    }
+    lua_rawgeti(L, -1, i);
+    Write(L, out, lua_resp, depth + 1, tables);
+    lua_pop(L, 1);
+  }
 }
 
-void Write(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth) {
-  if (depth > kMaxDepth || !lua_checkstack(L, 8)) {
+void Write(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth, size_t* tables) {
+  if (depth > kMaxDepth || !lua_checkstack(L, 8) ||
+      (lua_type(L, -1) == LUA_TTABLE && ++*tables > kMaxTables)) {
     out.Error("ERR reached lua stack limit");
     return;
   }
@@ -328,7 +340,7 @@ void Write(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth) {
       return;
     }
     case LUA_TTABLE:
-      WriteTable(L, out, lua_resp, depth);
+      WriteTable(L, out, lua_resp, depth, tables);
       return;
     default:
       out.Null();
@@ -341,7 +353,8 @@ void Write(lua_State* L, resp::ReplyBuilder& out, int lua_resp, int depth) {
 size_t PushReply(lua_State* L, std::string_view bytes) { return Push(L, bytes, 0, 0); }
 
 void WriteLuaValue(lua_State* L, resp::ReplyBuilder& out, int lua_resp) {
-  Write(L, out, lua_resp, 0);
+  size_t tables = 0;
+  Write(L, out, lua_resp, 0, &tables);
 }
 
 }  // namespace node::script
