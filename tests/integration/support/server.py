@@ -166,6 +166,10 @@ class Server:
         self.proc = None
         if args is not None:
             self.extra_args = list(args)
+            # make_shoal's default (health endpoints off) survives new args.
+            if (self.name.startswith("shoal") and not target_is_redis()
+                    and "--shoal-http-port" not in self.extra_args):
+                self.extra_args += ["--shoal-http-port", "0"]
         return self.start()
 
     def kill(self):
