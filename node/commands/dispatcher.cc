@@ -268,7 +268,6 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
   ctx.set_retry(client.blocked);
   spec.handler(ctx);
   int64_t dur = base::MonoUs() - start;
-  if (engine_.repl) client.woff = engine_.repl->master_repl_offset();
   if (ctx.blocked()) {
     if (engine_.block_client) {
       engine_.block_client(client, spec, args, ctx.block_keys(), ctx.block_timeout_ms());
@@ -310,6 +309,11 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
       }
     }
   }
+  // The client's write offset for WAIT: taken after this command's own
+  // propagation, so WAIT counts only replicas that acknowledged the write
+  // itself (taken before it, a replica that had acked everything up to the
+  // write satisfied WAIT without ever receiving it; found by tests/chaos).
+  if (engine_.repl) client.woff = engine_.repl->master_repl_offset();
   if (dur >= engine_.hot.slowlog_log_slower_than && engine_.hot.slowlog_log_slower_than >= 0 &&
       !(spec.flags & kSkipSlowlog)) {
     SlowlogEntry e;

@@ -35,18 +35,21 @@ FAULTS = ["kill9", "sigstop", "sigterm", "isolate", "split", "loss", "slow"]
 # --- the workload ---------------------------------------------------------
 
 class ChaosWriter(SlotWriter):
-    """SlotWriter that keeps only the last acknowledged value per key (a soak
-    writes millions of times) and, with `wait_ms`, confirms each SET with
-    `WAIT 1 wait_ms` (a write counts only when WAIT says one replica has it).
-    Values carry a counter that grows across the whole run."""
+    """SlotWriter whose every write goes to a NEW key (`<prefix><n>` with
+    value `<n>`, n growing over the whole run), so no later write can hide
+    the loss of an earlier one. With `wait_ms`, each SET is confirmed with
+    `WAIT 1 wait_ms` and counts only when WAIT says a replica has it.
+    `rate`: at most this many acknowledged writes per second (a soak runs for
+    hours; the keys of checked windows are deleted, see Chaos.check_writes)."""
 
-    def __init__(self, seeds, prefix, keys, wait_ms=None, socket_timeout=0.5):
+    def __init__(self, seeds, prefix, wait_ms=None, rate=250, socket_timeout=0.5):
         super().__init__(seeds, wait_replicas=1 if wait_ms is not None else 0,
                          socket_timeout=socket_timeout)
         self.prefix = prefix
-        self.keys = keys
         self.wait_ms = wait_ms
-        self.last = {}            # key -> (t, value) of the last acknowledged write
+        self.pause = 1.0 / rate if rate else 0.0
+        self.window = []          # keys acknowledged since the last take_window()
+        self.prev = []            # the window before (checked once more, then deleted)
         self.acked_count = 0
         self.error_count = 0
         self.counter = 0
@@ -68,7 +71,7 @@ class ChaosWriter(SlotWriter):
                     self.not_replicated += 1
                     return False
             with self.lock:
-                self.last[key] = (time.time(), value)
+                self.window.append(key)
                 self.acked_count += 1
             return True
         except Exception as e:  # any failure: count, re-read the topology
@@ -79,31 +82,39 @@ class ChaosWriter(SlotWriter):
             return False
 
     def run(self, keys=None, **_):
-        keys = self.keys
         while not self._stop.is_set():
             i = self.counter
             self.counter += 1
-            if not self.write(keys[i % len(keys)], f"{self.prefix}{i}"):
+            t = time.time()
+            if not self.write(f"{self.prefix}{i}", str(i)):
                 time.sleep(0.02)
+            elif self.pause:
+                left = self.pause - (time.time() - t)
+                if left > 0:
+                    time.sleep(left)
 
-    def last_acked(self):
+    def take_window(self):
         with self.lock:
-            return dict(self.last)
+            w, self.window = self.window, []
+        return w
+
+
+def expected_value(key):
+    return key.rsplit(":", 1)[-1]
 
 
 class Workload:
-    """Writers on disjoint key sets: `w<j>:` keys confirmed with WAIT, `a<j>:`
-    keys acknowledged by the master alone; `per_mode` writers of each kind
-    (one thread each), so a shard that stalls (a stopped master, a WAIT that
-    times out) holds up only one writer's share of the load."""
+    """Writers on disjoint key sets: `w<j>:<n>` keys confirmed with WAIT,
+    `a<j>:<n>` keys acknowledged by the master alone; `per_mode` writers of
+    each kind (one thread each), so a shard that stalls (a stopped master, a
+    WAIT that times out) holds up only one writer's share of the load."""
 
-    def __init__(self, rig, n_keys=600, wait_ms=500, per_mode=2):
+    def __init__(self, rig, wait_ms=500, per_mode=2, rate=250):
         seeds = [n.addr for n in rig.nodes]
-        self.waited = [ChaosWriter(seeds, f"w{j}-", [f"w{j}:{i}" for i in range(n_keys)],
-                                   wait_ms=wait_ms) for j in range(per_mode)]
-        self.async_ = [ChaosWriter(seeds, f"a{j}-", [f"a{j}:{i}" for i in range(n_keys)])
+        self.waited = [ChaosWriter(seeds, f"w{j}:", wait_ms=wait_ms, rate=rate)
                        for j in range(per_mode)]
-        self.lost_seen = {}       # key -> value already counted as lost
+        self.async_ = [ChaosWriter(seeds, f"a{j}:", rate=rate) for j in range(per_mode)]
+        self.lost_seen = set()    # keys already counted as lost
 
     @property
     def writers(self):
@@ -293,35 +304,50 @@ def wait_formed(rig, timeout=60):
 
 # --- reading back ---------------------------------------------------------
 
-def read_back(rig, keys):
-    """Current value of each key, read from the slot owner given by CLUSTER
-    SLOTS of a healthy node (GETs pipelined per owner). MOVED/ASK are
-    followed once."""
+def by_owner(rig, keys):
+    """{"ip:port" or None: [keys]} by CLUSTER SLOTS of a healthy node."""
     views, _ = collect(rig)
     v = next(iter(views.values()))
-    by_owner = {}
+    out = {}
     for k in keys:
         owners = v["slots"].get(key_slot(k))
-        by_owner.setdefault(owners[0] if owners else None, []).append(k)
-    out = {}
-    for addr, ks in by_owner.items():
-        if addr is None:
-            for k in ks:
-                out[k] = _read_one(rig, k)
-            continue
-        host, port = addr.rsplit(":", 1)
-        c = redis.Redis(host=host, port=int(port), socket_timeout=5)
-        try:
-            for i in range(0, len(ks), 500):
-                chunk = ks[i:i + 500]
-                p = c.pipeline(transaction=False)
-                for k in chunk:
-                    p.get(k)
-                for k, val in zip(chunk, p.execute(raise_on_error=False)):
-                    out[k] = _read_one(rig, k) if isinstance(val, Exception) else val
-        finally:
-            c.close()
+        out.setdefault(owners[0] if owners else None, []).append(k)
     return out
+
+
+def _pipelined(addr, keys, op):
+    host, port = addr.rsplit(":", 1)
+    c = redis.Redis(host=host, port=int(port), socket_timeout=10)
+    try:
+        out = []
+        for i in range(0, len(keys), 1000):
+            chunk = keys[i:i + 1000]
+            p = c.pipeline(transaction=False)
+            for k in chunk:
+                getattr(p, op)(k)
+            out += p.execute(raise_on_error=False)
+        return out
+    finally:
+        c.close()
+
+
+def read_back(rig, keys):
+    """Current value of each key (str or None), GETs pipelined to the slot
+    owner; a key whose GET fails (MOVED, ...) is read with RedisCluster."""
+    out = {}
+    for addr, ks in by_owner(rig, keys).items():
+        vals = _pipelined(addr, ks, "get") if addr else [None] * len(ks)
+        for k, val in zip(ks, vals):
+            if addr is None or isinstance(val, Exception):
+                val = _read_one(rig, k)
+            out[k] = val.decode() if isinstance(val, bytes) else val
+    return out
+
+
+def delete_keys(rig, keys):
+    for addr, ks in by_owner(rig, keys).items():
+        if addr:
+            _pipelined(addr, ks, "delete")
 
 
 def _read_one(rig, key):
@@ -332,26 +358,16 @@ def _read_one(rig, key):
         rc.close()
 
 
-def _counter(value):
-    """The write counter at the end of a value `<prefix>-<n>` (-1 if none)."""
-    tail = value.rsplit("-", 1)[-1]
-    return int(tail) if tail.isdigit() else -1
-
-
-def count_lost(writer, values, seen):
-    """Keys whose last acknowledged value (or a newer one) is gone. `seen`:
-    key -> value already counted in an earlier check (not counted twice)."""
+def count_lost(keys, values, seen):
+    """Acknowledged keys whose value is gone or wrong; `seen`: keys counted
+    already (each is counted once)."""
     lost = []
-    for k, (t, v) in writer.last_acked().items():
+    for k in keys:
         cur = values.get(k)
-        if isinstance(cur, bytes):
-            cur = cur.decode()
-        if cur == v or (cur is not None and _counter(cur) >= _counter(v)):
+        if cur == expected_value(k) or k in seen:
             continue
-        if seen.get(k) == v:
-            continue
-        seen[k] = v
-        lost.append((k, v, cur, t))
+        seen.add(k)
+        lost.append((k, cur))
     return lost
 
 
@@ -440,6 +456,9 @@ class Chaos:
         return res
 
     def check_writes(self, res):
+        """Reads back every write acknowledged in this scenario and in the one
+        before (a fault may also hit older data, e.g. an AOF tail), then
+        deletes the older window's keys (they have been checked twice)."""
         self.work.stop()
         try:
             w, a = self.work.waited, self.work.async_
@@ -447,10 +466,15 @@ class Chaos:
             res.waited_acked = acked[0] - self._acked[0]
             res.async_acked = acked[1] - self._acked[1]
             self._acked = acked
-            keys = [k for x in w + a for k in x.last_acked()]
+            windows = {wr: wr.take_window() for wr in w + a}
+            keys = [k for wr in w + a for k in wr.prev + windows[wr]]
             values = read_back(self.rig, keys)
-            res.wait_lost = [x for wr in w for x in count_lost(wr, values, self.work.lost_seen)]
-            res.async_lost = sum(len(count_lost(wr, values, self.work.lost_seen)) for wr in a)
+            seen = self.work.lost_seen
+            res.wait_lost = [x for wr in w for x in count_lost(wr.prev + windows[wr], values, seen)]
+            res.async_lost = sum(len(count_lost(wr.prev + windows[wr], values, seen)) for wr in a)
+            delete_keys(self.rig, [k for wr in w + a for k in wr.prev])
+            for wr in w + a:
+                wr.prev = windows[wr]
         finally:
             self.work.start()
 

@@ -34,11 +34,13 @@ def shoal_binary():
 
 
 def run_session(kinds, seed, root, binary=None, node_timeout=1500, log=print,
-                time_budget=None):
+                time_budget=None, results=None):
     """Runs the scenarios `kinds` (a list of fault names) with a seeded
     random choice of targets and holds. Returns (results, formation seconds,
-    netem available). Stops early (fewer results) when `time_budget` seconds
-    have passed. Everything created is gone when this returns."""
+    netem available); `results`, when given, is the list the results are
+    appended to (still filled when an exception ends the run). Stops early
+    (fewer results) when `time_budget` seconds have passed. Everything
+    created is gone when this returns."""
     binary = binary or shoal_binary()
     rigmod.cleanup_stale()
     r = rigmod.Rig(root, binary, node_timeout=node_timeout)
@@ -54,6 +56,8 @@ def run_session(kinds, seed, root, binary=None, node_timeout=1500, log=print,
         work.start()
         time.sleep(1.0)
         chaos = sc.Chaos(r, work, random.Random(seed), log=log)
+        if results is not None:
+            chaos.results = results
         for i, kind in enumerate(kinds):
             if time_budget is not None and time.time() - t0 > time_budget:
                 log(f"time budget of {time_budget}s used: stopping after {i} scenarios")
@@ -108,10 +112,10 @@ def main(argv=None):
     t0 = time.time()
     results = []
     try:
-        results, _, netem = run_session(
+        _, _, netem = run_session(
             plan, a.seed + 1, root, node_timeout=a.node_timeout,
             log=lambda s: print(s, flush=True),
-            time_budget=a.minutes * 60 if a.minutes else None)
+            time_budget=a.minutes * 60 if a.minutes else None, results=results)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         netem = rigmod.netem_available()
@@ -121,8 +125,8 @@ def main(argv=None):
     print(sc.summary(results) if results else "no scenario ran")
     for r in bad:
         print("FAILED:", r.line())
-        for k, v, cur, t in r.wait_lost[:10]:
-            print(f"   WAIT-confirmed {k}={v} at {t:.3f} now {cur!r}")
+        for k, cur in r.wait_lost[:10]:
+            print(f"   WAIT-confirmed {k} now {cur!r}")
     if a.keep or bad or len(results) < len(plan):
         print(f"files kept in {root}")
     else:
