@@ -18,6 +18,7 @@
 #include "node/commands/handlers.h"
 #include "node/commands/hashes_handlers.h"
 #include "node/commands/hll_handlers.h"
+#include "node/commands/latency.h"
 #include "node/commands/lists_handlers.h"
 #include "node/commands/migrate_handlers.h"
 #include "node/commands/persist_handlers.h"
@@ -89,8 +90,31 @@ CommandSpec kSlowlogSubs[] = {
 };
 
 CommandSpec kMemorySubs[] = {
+  {"doctor", 2, 0, {}, &MemoryDoctor},
   {"help", 2, kLS, {}, &MemoryHelp},
+  {"malloc-stats", 2, 0, {}, &MemoryMallocStats},
+  {"purge", 2, 0, {}, &MemoryPurge},
+  {"stats", 2, 0, {}, &MemoryStats},
   {"usage", -3, kReadOnly, {2, 2, 1}, &MemoryUsage},
+};
+
+CommandSpec kLatencySubs[] = {
+  {"doctor", 2, kAdminLS, {}, &LatencyDoctor},
+  {"graph", 3, kAdminLS, {}, &LatencyGraph},
+  {"help", 2, kLS, {}, &LatencyHelp},
+  {"histogram", -2, kAdminLS, {}, &LatencyHistogramCmd},
+  {"history", 3, kAdminLS, {}, &LatencyHistory},
+  {"latest", 2, kAdminLS, {}, &LatencyLatest},
+  {"reset", -2, kAdminLS, {}, &LatencyReset},
+};
+
+constexpr uint32_t kModuleAdmin = kAdmin | kNoScript | kNoAsyncLoading;
+CommandSpec kModuleSubs[] = {
+  {"help", 2, kLS, {}, &ModuleHelp},
+  {"list", 2, kAdmin | kNoScript, {}, &ModuleList},
+  {"load", -3, kModuleAdmin, {}, &ModuleLoad},
+  {"loadex", -3, kModuleAdmin, {}, &ModuleLoad},
+  {"unload", 3, kModuleAdmin, {}, &ModuleUnload},
 };
 
 constexpr uint32_t kClAdmin = kAdmin | kStale | kNoAsyncLoading;
@@ -211,10 +235,14 @@ CommandSpec kCommands[] = {
   {"command", -1, kLS, {}, &Command, kAclConnection, SUBS(kCommandSubs)},
   {"config", -2, 0, {}, nullptr, 0, SUBS(kConfigSubs)},
   {"debug", -2, kAdminLS, {}, nullptr, 0, SUBS(kDebugSubs)},
+  {"failover", -1, kAdmin | kNoScript | kStale, {}, &Failover},
   {"info", -1, kLS, {}, &Info, kAclDangerous},
+  {"latency", -2, 0, {}, nullptr, 0, SUBS(kLatencySubs)},
+  {"lolwut", -1, kReadOnly | kFast, {}, &Lolwut},
   {"lastsave", 1, kLS | kFast, {}, &LastSave, kAclAdmin | kAclDangerous},
   {"memory", -2, 0, {}, nullptr, 0, SUBS(kMemorySubs)},
   {"monitor", 1, kAdminLS, {}, &Monitor},
+  {"module", -2, 0, {}, nullptr, 0, SUBS(kModuleSubs)},
   // --- replication
   {"psync", -3, kAdmin | kNoScript | kNoAsyncLoading | kNoMulti, {}, &Psync},
   {"replconf", -1, kAdmin | kNoScript | kLS | kAllowBusy, {}, &Replconf},

@@ -7,6 +7,7 @@
 #include "node/base/strings.h"
 #include "node/commands/command_table.h"
 #include "node/commands/errors.h"
+#include "node/commands/latency.h"
 #include "node/commands/tracking.h"
 #include "node/repl/replication.h"
 
@@ -283,6 +284,7 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
   auto& st = StatsFor(spec);
   st.calls++;
   st.usec += static_cast<uint64_t>(dur);
+  LatencyRecordCommand(engine_, spec, dur);  // LATENCY / latencystats (misc)
   if (reply.errors() != errors_before) {
     st.failed_calls++;
     engine_.stats.total_error_replies++;

@@ -72,6 +72,7 @@ struct HotSettings {
 
 struct CommandSpec;
 class TrackingTable;  // tracking.h
+class LatencyState;   // latency.h
 
 class Engine {
  public:
@@ -135,6 +136,9 @@ class Engine {
   std::shared_ptr<TrackingTable> tracking;
   Client* current_client = nullptr;
   std::function<void(std::function<void()>)> defer;
+  // LATENCY monitor events and per-command latency histograms (latency.cc,
+  // misc), created on first use.
+  std::shared_ptr<LatencyState> latency;
   // CLIENT UNBLOCK (misc): ends a blocked command as a timeout or with the
   // -UNBLOCKED error; returns false when `id` is not blocked. Set by the server.
   std::function<bool(uint64_t id, bool error)> unblock_client;

@@ -101,6 +101,16 @@ void SlowlogReset(CommandContext&);
 void SlowlogHelp(CommandContext&);
 void MemoryUsage(CommandContext&);
 void MemoryHelp(CommandContext&);
+void MemoryStats(CommandContext&);
+void MemoryDoctor(CommandContext&);
+void MemoryMallocStats(CommandContext&);
+void MemoryPurge(CommandContext&);
+void Lolwut(CommandContext&);
+void ModuleList(CommandContext&);
+void ModuleLoad(CommandContext&);
+void ModuleUnload(CommandContext&);
+void ModuleHelp(CommandContext&);
+void Failover(CommandContext&);
 void Shutdown(CommandContext&);
 void Monitor(CommandContext&);
 

@@ -15,6 +15,7 @@
 #include "node/commands/command_table.h"
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
+#include "node/commands/latency.h"
 #include "node/commands/pubsub_handlers.h"
 #include "node/commands/tracking.h"
 #include "node/config/config.h"
@@ -305,6 +306,7 @@ void Info(CommandContext& ctx) {
   if (want("modules", true)) add("# Modules\r\n");
   if (want("commandstats", false)) add(CommandStatsSection());
   if (want("errorstats", true)) add(ErrorStatsSection(eng));
+  if (want("latencystats", false) || all) add(LatencyStatsSection(eng));
   if (want("cluster", true)) {
     add(Section("Cluster", {{"cluster_enabled", eng.cluster_enabled ? "1" : "0"}}));
   }
@@ -348,6 +350,7 @@ void ConfigResetStat(CommandContext& ctx) {
   eng.stats = ServerStats{};
   eng.keyspace_stats = db::KeyspaceStats{};
   ResetCommandStats();
+  LatencyResetHistograms(eng);
   ctx.reply().Ok();
 }
 
@@ -454,11 +457,269 @@ void MemoryUsage(CommandContext& ctx) {
 }
 
 void MemoryHelp(CommandContext& ctx) {
-  HelpReply(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  HelpReply(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR",
+                  "    Return memory problems reports.", "MALLOC-STATS",
+                  "    Return internal statistics report from the memory allocator.", "PURGE",
+                  "    Attempt to purge dirty pages for reclamation by the allocator.", "STATS",
+                  "    Return information about the memory usage of the server.",
                   "USAGE <key> [SAMPLES <count>]",
                   "    Return memory in bytes used by <key> and its value. Nested values are",
                   "    sampled up to <count> times (default: 5, 0 means sample all).", "HELP",
                   "    Prints this help."});
+}
+
+namespace {
+
+// What MEMORY STATS and MEMORY DOCTOR report, from shoal's own accounting
+// (the libc allocator: allocated = used memory, resident = RSS).
+struct MemoryFigures {
+  uint64_t used = 0, peak = 0, rss = 0, overhead = 0, keys = 0, clients = 0, replicas = 0;
+};
+
+MemoryFigures GetMemoryFigures(Engine& eng) {
+  MemoryFigures m;
+  base::UpdatePeakMemory();
+  m.used = base::UsedMemory();
+  m.peak = base::PeakMemory();
+  m.rss = base::ResidentMemory();
+  for (auto& d : eng.dbs) {
+    if (!d) continue;
+    m.overhead += d->MemoryOverhead();
+    m.keys += d->size();
+  }
+  for (auto& [id, c] : eng.clients) {
+    uint64_t mem = c->qbuf + c->qbuf_free + c->obuf_bytes + 1024;
+    if (c->is_replica) {
+      m.replicas += mem;
+    } else {
+      m.clients += mem;
+    }
+  }
+  return m;
+}
+
+double Ratio(uint64_t a, uint64_t b) {
+  return b ? static_cast<double>(a) / static_cast<double>(b) : 0;
+}
+
+}  // namespace
+
+// MEMORY STATS: Redis 7.0's fields and order.
+void MemoryStats(CommandContext& ctx) {
+  auto& eng = ctx.engine();
+  MemoryFigures m = GetMemoryFigures(eng);
+  uint64_t overhead = m.overhead + m.clients + m.replicas;
+  uint64_t dataset = m.used > overhead ? m.used - overhead : 0;
+  std::vector<std::pair<int, size_t>> dbs;  // (db, keys) with keys
+  for (size_t i = 0; i < eng.dbs.size(); i++) {
+    if (eng.dbs[i] && eng.dbs[i]->size()) dbs.emplace_back(static_cast<int>(i), eng.dbs[i]->size());
+  }
+  auto& r = ctx.reply();
+  r.MapHeader(27 + dbs.size());
+  auto num = [&](const char* k, uint64_t v) {
+    r.Bulk(k);
+    r.Integer(static_cast<int64_t>(v));
+  };
+  auto dbl = [&](const char* k, double v) {
+    r.Bulk(k);
+    r.Double(v);
+  };
+  num("peak.allocated", m.peak);
+  num("total.allocated", m.used);
+  num("startup.allocated", 0);
+  num("replication.backlog", 0);
+  num("clients.slaves", m.replicas);
+  num("clients.normal", m.clients);
+  num("cluster.links", 0);
+  num("aof.buffer", 0);
+  num("lua.caches", 0);
+  num("functions.caches", 0);
+  for (auto& [id, keys] : dbs) {
+    r.Bulk("db." + std::to_string(id));
+    r.MapHeader(2);
+    num("overhead.hashtable.main", eng.dbs[static_cast<size_t>(id)]->MemoryOverhead());
+    num("overhead.hashtable.expires", 0);
+  }
+  num("overhead.total", overhead);
+  num("keys.count", m.keys);
+  num("keys.bytes-per-key", m.keys ? dataset / m.keys : 0);
+  num("dataset.bytes", dataset);
+  dbl("dataset.percentage", 100.0 * Ratio(dataset, m.used));
+  dbl("peak.percentage", 100.0 * Ratio(m.used, m.peak));
+  num("allocator.allocated", m.used);
+  num("allocator.active", m.used);
+  num("allocator.resident", m.rss);
+  dbl("allocator-fragmentation.ratio", 1.0);
+  num("allocator-fragmentation.bytes", 0);
+  dbl("allocator-rss.ratio", Ratio(m.rss, m.used));
+  num("allocator-rss.bytes", m.rss > m.used ? m.rss - m.used : 0);
+  dbl("rss-overhead.ratio", 1.0);
+  num("rss-overhead.bytes", 0);
+  dbl("fragmentation", Ratio(m.rss, m.used));
+  num("fragmentation.bytes", m.rss > m.used ? m.rss - m.used : 0);
+}
+
+// MEMORY DOCTOR: shoal's own short report.
+void MemoryDoctor(CommandContext& ctx) {
+  auto& eng = ctx.engine();
+  MemoryFigures m = GetMemoryFigures(eng);
+  std::string out;
+  if (m.used < 5 * 1024 * 1024) {
+    out =
+        "This node holds too little data for a memory diagnosis (under 5 MB allocated). Come back "
+        "once it stores a real dataset.\n";
+  } else {
+    std::vector<std::string> issues;
+    if (m.peak > m.used + m.used / 2) {
+      issues.push_back(
+          "Peak memory: the peak allocation is more than 150% of what is allocated now; the "
+          "resident size may stay high until the allocator returns memory (MEMORY PURGE).");
+    }
+    if (m.rss > m.used + m.used / 2 && m.rss - m.used > 10 * 1024 * 1024) {
+      issues.push_back("High fragmentation: the resident size is " +
+                       std::to_string(static_cast<int>(Ratio(m.rss, m.used) * 100)) +
+                       "% of the allocated memory.");
+    }
+    if (m.clients > m.used / 5) {
+      issues.push_back(
+          "Client buffers: normal clients use more than 20% of the memory (large pipelines or "
+          "slow readers).");
+    }
+    if (m.replicas > 10 * 1024 * 1024) {
+      issues.push_back("Replica buffers: replicas use more than 10 MB of output buffers.");
+    }
+    if (issues.empty()) {
+      out = "No memory problems found: allocation, fragmentation and buffers look normal.\n";
+    } else {
+      out = "Memory issues found:\n\n";
+      for (auto& i : issues) out += " * " + i + "\n";
+    }
+  }
+  ctx.reply().Verbatim(out);
+}
+
+// shoal uses the libc allocator: Redis's answer for allocators without stats.
+void MemoryMallocStats(CommandContext& ctx) {
+  ctx.reply().Verbatim("Stats not supported for the current allocator");
+}
+
+void MemoryPurge(CommandContext& ctx) { ctx.reply().Ok(); }
+
+// LOLWUT [VERSION v] [args]: a small drawing of shoal's own, then the
+// version line as Redis ends its output.
+void Lolwut(CommandContext& ctx) {
+  int64_t ver = 7;
+  if (ctx.argc() >= 3 && Is(ctx.arg(1), "version")) {
+    auto v = base::ParseInt64(ctx.arg(2));
+    if (!v) return ctx.reply().Error(kErrNotInteger);
+    ver = *v;
+  }
+  std::string out;
+  if (ver == 5 || ver == 6) {
+    for (size_t i = 3; i < ctx.argc() && i < 6; i++) {
+      if (!base::ParseInt64(ctx.arg(i))) return ctx.reply().Error(kErrNotInteger);
+    }
+    // A shoal of fish, drawn row by row.
+    static const char* kArt[] = {
+        "      ><>         ><>",
+        "  ><>      ><>          ><>",
+        "     ><>        ><>  ><>",
+        "         ><>  ><>",
+        "",
+    };
+    for (auto* line : kArt) out += std::string(line) + "\n";
+    out += "A shoal, drawn for LOLWUT version " + std::to_string(ver) + ". ";
+  }
+  out += "Redis ver. 7.0.15\n";
+  ctx.reply().Verbatim(out);
+}
+
+namespace {
+
+// enable-module-command: "yes", or "local" and a loopback client.
+bool ModuleCommandAllowed(CommandContext& ctx) {
+  auto* cfg = ctx.engine().config;
+  if (!cfg) return false;
+  auto mode = cfg->s.enable_module_command;
+  if (mode == config::EnableCommand::kYes) return true;
+  if (mode != config::EnableCommand::kLocal) return false;
+  const std::string& a = ctx.client().addr;
+  return a.empty() || a.rfind("127.", 0) == 0 || a.rfind("::1", 0) == 0 || a.rfind("[::1]", 0) == 0;
+}
+
+constexpr const char* kErrModuleNotAllowed =
+    "ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you "
+    "can run it from a local connection, otherwise you need to set this option in the "
+    "configuration file, and then restart the server.";
+
+}  // namespace
+
+// shoal loads no modules: LIST is empty, LOAD/LOADEX fail as a module that
+// does not load, UNLOAD finds no such module.
+void ModuleList(CommandContext& ctx) { ctx.reply().ArrayHeader(0); }
+
+void ModuleLoad(CommandContext& ctx) {
+  if (!ModuleCommandAllowed(ctx)) return ctx.reply().Error(kErrModuleNotAllowed);
+  ctx.reply().Error("ERR Error loading the extension. Please check the server logs.");
+}
+
+void ModuleUnload(CommandContext& ctx) {
+  if (!ModuleCommandAllowed(ctx)) return ctx.reply().Error(kErrModuleNotAllowed);
+  ctx.reply().Error("ERR Error unloading module: no such module with that name");
+}
+
+void ModuleHelp(CommandContext& ctx) {
+  HelpReply(ctx, {"MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "LIST",
+                  "    Return a list of loaded modules.", "LOAD <path> [<arg> ...]",
+                  "    Load a module library from <path>, passing to it any optional arguments.",
+                  "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+                  "    Load a module library from <path>, while passing it module configurations "
+                  "and optional arguments.",
+                  "UNLOAD <name>", "    Unload a module.", "HELP", "    Prints this help."});
+}
+
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: Redis 7.0's checks
+// and errors. shoal does not run the coordinated standalone failover: with
+// replicas attached it says so (cluster mode has CLUSTER FAILOVER).
+void Failover(CommandContext& ctx) {
+  auto& eng = ctx.engine();
+  if (eng.cluster_enabled) {
+    return ctx.reply().Error(
+        "ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+  }
+  if (ctx.argc() == 2 && Is(ctx.arg(1), "abort")) {
+    return ctx.reply().Error("ERR No failover in progress.");
+  }
+  int64_t timeout = 0;
+  bool force = false, to = false;
+  for (size_t j = 1; j < ctx.argc(); j++) {
+    if (Is(ctx.arg(j), "timeout") && j + 1 < ctx.argc() && timeout == 0) {
+      auto v = base::ParseInt64(ctx.arg(j + 1));
+      if (!v) return ctx.reply().Error(kErrNotInteger);
+      if (*v <= 0) return ctx.reply().Error("ERR FAILOVER timeout must be greater than 0");
+      timeout = *v;
+      j++;
+    } else if (Is(ctx.arg(j), "to") && j + 2 < ctx.argc() && !to) {
+      if (!base::ParseInt64(ctx.arg(j + 2))) return ctx.reply().Error(kErrNotInteger);
+      to = true;
+      j += 2;
+    } else if (Is(ctx.arg(j), "force") && !force) {
+      force = true;
+    } else {
+      return ctx.reply().Error(kErrSyntax);
+    }
+  }
+  if (eng.role_replica) {
+    return ctx.reply().Error("ERR FAILOVER is not valid when server is a replica.");
+  }
+  bool replicas = false;
+  for (auto& [id, c] : eng.clients) replicas = replicas || c->is_replica;
+  if (!replicas) return ctx.reply().Error("ERR FAILOVER requires connected replicas.");
+  if (force && (!timeout || !to)) {
+    return ctx.reply().Error(
+        "ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+  }
+  ctx.reply().Error("ERR FAILOVER is not supported by shoal; use REPLICAOF on the replica.");
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]

@@ -15,6 +15,7 @@
 #include "node/cluster/bus_transport.h"
 #include "node/cluster/cluster_state.h"
 #include "node/commands/command_table.h"
+#include "node/commands/latency.h"
 #include "node/commands/tracking.h"
 #include "node/commands/transactions.h"
 #include "node/persist/persistence.h"
@@ -431,9 +432,12 @@ void Server::Cron() {
   int64_t hz = cfg_.s.hz > 0 ? cfg_.s.hz : 10;
   // Active expiry: at most 25% of the cron period, as Redis's slow cycle.
   int64_t budget = 250000 / hz;
+  int64_t expire_start_ms = base::MonoMs();
   for (auto& d : engine_.dbs) {
     if (d && d->size()) d->ActiveExpireCycle(budget / engine_.num_dbs() + 100);
   }
+  // The latency monitor's "expire-cycle" event (misc).
+  commands::LatencyAddSampleIfNeeded(engine_, "expire-cycle", base::MonoMs() - expire_start_ms);
   base::UpdatePeakMemory();
   if (repl_) repl_->Cron(base::UnixMs());
   persistence_->Cron();

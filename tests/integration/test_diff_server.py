@@ -99,3 +99,106 @@ def test_command_docs_group_and_since_match_redis(diff_pair):
             rb = b.call("COMMAND", "DOCS", *args) if args else None
             if args:
                 assert [x for x in ra[::2]] == [x for x in rb[::2]]
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_latency_memory_module_lolwut_failover_replies_match_redis(diff, proto):
+    if proto == 3:
+        diff.step(["HELLO", "3"])
+    diff.run([
+        ["LATENCY", "HELP"], ["LATENCY", "RESET"], ["LATENCY", "LATEST"],
+        ["LATENCY", "HISTORY", "command"], ["LATENCY", "GRAPH", "command"],
+        ["LATENCY", "RESET", "command", "nosuch"], ["LATENCY", "HISTORY"],
+        ["LATENCY", "NOSUCH"], ["LATENCY", "HISTOGRAM", "nosuchcommand"],
+        ["MEMORY", "HELP"], ["MEMORY", "PURGE"], ["MEMORY", "STATS", "x"],
+        ["MODULE", "HELP"], ["MODULE", "LIST"], ["MODULE", "LOAD", "/nonexistent.so"],
+        ["MODULE", "LOADEX", "/nonexistent.so", "CONFIG", "a", "b"],
+        ["MODULE", "UNLOAD", "nosuch"], ["MODULE", "UNLOAD"],
+        ["LOLWUT"], ["LOLWUT", "VERSION", "x"], ["LOLWUT", "VERSION", "7"],
+        ["FAILOVER"], ["FAILOVER", "ABORT"], ["FAILOVER", "TIMEOUT", "0"],
+        ["FAILOVER", "TIMEOUT", "x"], ["FAILOVER", "TO", "h", "x"], ["FAILOVER", "FOO"],
+        ["FAILOVER", "FORCE"], ["FAILOVER", "TO", "127.0.0.1", "1", "FORCE"],
+    ])
+
+
+def _flat_map(v):
+    if isinstance(v, list) and v and isinstance(v[0], tuple):
+        return dict(v)
+    if isinstance(v, list):
+        return {v[i]: v[i + 1] for i in range(0, len(v), 2)}
+    return dict(v)
+
+
+def test_histogram_and_latencystats_shapes(diff_pair):
+    import re
+    outs = []
+    for srv in diff_pair:
+        with srv.connect() as c:
+            c.call("CONFIG", "RESETSTAT")
+            for _ in range(50):
+                c.call("SET", "k", "v")
+            c.call("CLIENT", "ID")
+            h = _flat_map(c.call("LATENCY", "HISTOGRAM", "set", "client", "nosuch"))
+            assert set(h) == {b"set", b"client|id"}
+            st = _flat_map(h[b"set"])
+            assert st[b"calls"] == 50
+            buckets = _flat_map(st[b"histogram_usec"])
+            # Keys are the HDR bucket bounds 1, 2, 4, 8, 16, 33, 66 ... us;
+            # counts are cumulative and end at the number of calls.
+            ok = {1, 2, 4, 8, 16, 33, 66, 132, 264, 528, 1056, 2113, 4227, 8454, 16908}
+            assert set(buckets) <= ok, buckets
+            counts = list(buckets.values())
+            assert counts == sorted(counts) and counts[-1] == 50
+            info = c.call("INFO", "latencystats").decode()
+            assert re.search(r"latency_percentiles_usec_set:p50=\d+\.\d{3},p99=\d+\.\d{3},"
+                             r"p99\.9=\d+\.\d{3}\r\n", info), info
+            assert "latency_percentiles_usec_client|id:" in info
+            assert "# Latencystats" in c.call("INFO", "all").decode()
+            assert "# Latencystats" not in c.call("INFO").decode()
+            c.call("CONFIG", "SET", "latency-tracking-info-percentiles", "0 50 100")
+            info = c.call("INFO", "latencystats").decode()
+            assert re.search(r"latency_percentiles_usec_set:p0=[\d.]+,p50=[\d.]+,p100=[\d.]+",
+                             info), info
+            c.call("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9")
+            c.call("CONFIG", "SET", "latency-tracking", "no")
+            c.call("CONFIG", "RESETSTAT")
+            c.call("GET", "k")
+            outs.append(c.call_raw("LATENCY", "HISTOGRAM")[0])
+            c.call("CONFIG", "SET", "latency-tracking", "yes")
+    assert outs[0] == outs[1] == b"*0\r\n"
+
+
+def test_latency_monitor_events(shoal_factory, redis_factory):
+    res = []
+    for srv in (shoal_factory(), redis_factory(["--enable-debug-command", "yes"])):
+        with srv.connect() as c:
+            c.call("CONFIG", "SET", "latency-monitor-threshold", "5")
+            c.call("DEBUG", "SLEEP", "0.02")
+            latest = c.call("LATEST" and "LATENCY", "LATEST")
+            assert len(latest) == 1
+            name, when, last, worst = latest[0]
+            assert name == b"command" and last >= 5 and worst >= last and when > 0
+            hist = c.call("LATENCY", "HISTORY", "command")
+            assert len(hist) == 1 and hist[0][1] == last
+            graph = c.call("LATENCY", "GRAPH", "command")
+            text = graph.text if hasattr(graph, "text") else graph
+            text = text.decode() if isinstance(text, bytes) else text
+            first = text.split("\n")[0]
+            assert first.startswith("command - high ") and "(all time high" in first
+            doctor = c.call("LATENCY", "DOCTOR")
+            res.append((c.call("LATENCY", "RESET"), c.call("LATENCY", "LATEST"),
+                        c.call_raw("LATENCY", "GRAPH", "command")[0]))
+    assert res[0] == res[1]
+
+
+def test_memory_stats_fields_match_redis(diff_pair):
+    keys = []
+    for srv in diff_pair:
+        with srv.connect() as c:
+            c.call("FLUSHALL")
+            c.call("SET", "a", "1")
+            m = _flat_map(c.call("MEMORY", "STATS"))
+            keys.append(list(m))
+            assert m[b"keys.count"] == 1
+            assert isinstance(m[b"total.allocated"], int)
+    assert keys[0] == keys[1]
