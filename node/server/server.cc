@@ -433,8 +433,10 @@ void Server::Cron() {
   // Active expiry: at most 25% of the cron period, as Redis's slow cycle.
   int64_t budget = 250000 / hz;
   int64_t expire_start_ms = base::MonoMs();
+  // CLIENT PAUSE keeps the dataset still: no active expiry meanwhile (misc).
+  bool paused = engine_.client_pause_type && engine_.client_pause_end_ms >= base::UnixMs();
   for (auto& d : engine_.dbs) {
-    if (d && d->size()) d->ActiveExpireCycle(budget / engine_.num_dbs() + 100);
+    if (d && d->size() && !paused) d->ActiveExpireCycle(budget / engine_.num_dbs() + 100);
   }
   // The latency monitor's "expire-cycle" event (misc).
   commands::LatencyAddSampleIfNeeded(engine_, "expire-cycle", base::MonoMs() - expire_start_ms);

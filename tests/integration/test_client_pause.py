@@ -173,3 +173,17 @@ def test_pause_write_holds_may_replicate(shoal_factory, redis_factory):
             admin.call("CLIENT", "UNPAUSE")
             res.append((held, p.read_raw(timeout=3), e.read_raw(timeout=3)))
     assert res[0] == res[1]
+
+
+def test_pause_stops_active_expiry(shoal_factory, redis_factory):
+    res = []
+    for srv in both(shoal_factory, redis_factory):
+        with srv.connect() as admin:
+            admin.call("SET", "k", "v", "PX", "100")
+            admin.call("CLIENT", "PAUSE", "800", "WRITE")
+            time.sleep(0.5)
+            during = admin.call("DBSIZE")  # expired, but not deleted while paused
+            admin.call("CLIENT", "UNPAUSE")
+            time.sleep(0.6)
+            res.append((during, admin.call("DBSIZE")))
+    assert res[0] == res[1] == [1, 0] or res[0] == res[1] == (1, 0)
