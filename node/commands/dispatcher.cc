@@ -277,9 +277,17 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
     }
     return;
   }
-  // Client-side caching (misc): keys read by a tracking client.
-  if (engine_.tracking && (spec.flags & kReadOnly) && client.tracking) {
-    TrackingRememberKeys(engine_, client, spec, args);
+  // Client-side caching (misc): keys read by a tracking client; a script's
+  // reads count for the client that runs the script (its EVAL_RO /
+  // EVALSHA_RO / FCALL_RO declared keys do not, as Redis 7.0).
+  if (engine_.tracking && (spec.flags & kReadOnly)) {
+    Client* reader = &client;
+    if (client.addr.empty() && !client.is_master_link && engine_.current_client) {
+      reader = engine_.current_client;  // the Lua client: its caller reads
+    }
+    std::string_view n = spec.name;
+    bool script_ro = !spec.parent && (n == "eval_ro" || n == "evalsha_ro" || n == "fcall_ro");
+    if (reader->tracking && !script_ro) TrackingRememberKeys(engine_, *reader, spec, args);
   }
   auto& st = StatsFor(spec);
   st.calls++;

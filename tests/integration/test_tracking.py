@@ -244,3 +244,19 @@ def test_broken_redirect(shoal_factory, redis_factory):
             info = c.call_raw("CLIENT", "TRACKINGINFO")[0]
             outs.append((data.replace(str(tid).encode(), b"ID"), info.replace(str(tid).encode(), b"ID")))
     assert outs[0] == outs[1]
+
+
+def test_script_reads_are_tracked_for_the_caller(shoal_factory, redis_factory):
+    steps = [
+        (0, ["HELLO", "3"]),
+        (0, ["CLIENT", "TRACKING", "on"]),
+        (0, ["EVAL", "return redis.call('get', KEYS[1])", "1", "sk"]),
+        (0, ["EVAL_RO", "return 1", "1", "ro"]),  # declared keys of EVAL_RO: not tracked
+        (1, ["SET", "sk", "1"]),
+        (1, ["SET", "ro", "1"]),
+        ("drain", 0),
+        (0, ["EVAL", "redis.call('get', KEYS[1]); return redis.call('set', KEYS[1], 'x')",
+             "1", "sk"]),  # own read then own write inside the script: after the reply
+    ]
+    out = compare(shoal_factory, redis_factory, 2, steps)
+    assert any(b"invalidate" in x[2] for x in out)
