@@ -53,6 +53,8 @@ class ChaosWriter(SlotWriter):
         self.acked_count = 0
         self.error_count = 0
         self.counter = 0
+        self.last_ack_t = {}      # slot range -> time of its last acknowledged write
+        self.max_gap = 0.0        # longest time between two acks in one range
         self.lock = threading.Lock()
 
     def write(self, key, value):
@@ -70,9 +72,17 @@ class ChaosWriter(SlotWriter):
                 if n < 1:
                     self.not_replicated += 1
                     return False
+            now = time.time()
             with self.lock:
                 self.window.append(key)
                 self.acked_count += 1
+                # Outage per third of the slots (the three shards formation
+                # makes; no resharding happens here).
+                third = key_slot(key) * 3 // 16384
+                prev = self.last_ack_t.get(third)
+                if prev is not None:
+                    self.max_gap = max(self.max_gap, now - prev)
+                self.last_ack_t[third] = now
             return True
         except Exception as e:  # any failure: count, re-read the topology
             self.error_count += 1
@@ -94,9 +104,14 @@ class ChaosWriter(SlotWriter):
                     time.sleep(left)
 
     def take_window(self):
+        """The keys acknowledged since the last call, and the longest gap
+        between two acknowledged writes to one third of the slots meanwhile
+        (the writer's longest outage of one shard)."""
         with self.lock:
             w, self.window = self.window, []
-        return w
+            gap, self.max_gap = self.max_gap, 0.0
+            self.last_ack_t = {}
+        return w, gap
 
 
 def expected_value(key):
@@ -384,6 +399,7 @@ class Result:
         self.problems = []
         self.waited_acked = 0
         self.async_acked = 0
+        self.outage = None        # longest write gap of an async writer (s)
 
     @property
     def ok(self):
@@ -391,7 +407,9 @@ class Result:
 
     def line(self):
         rec = f"{self.recovery:.2f}s" if self.recovery is not None else "never"
-        s = (f"{self.kind:8s} {self.detail:44s} recovery {rec:>7s}  acked w={self.waited_acked} "
+        out = f"{self.outage:.2f}s" if self.outage is not None else "-"
+        s = (f"{self.kind:8s} {self.detail:44s} recovery {rec:>7s} outage {out:>6s}  "
+             f"acked w={self.waited_acked} "
              f"a={self.async_acked}  lost w={len(self.wait_lost)} a={self.async_lost}  "
              f"two-owner slots {self.two_owner_slots}")
         if self.problems:
@@ -466,7 +484,9 @@ class Chaos:
             res.waited_acked = acked[0] - self._acked[0]
             res.async_acked = acked[1] - self._acked[1]
             self._acked = acked
-            windows = {wr: wr.take_window() for wr in w + a}
+            taken = {wr: wr.take_window() for wr in w + a}
+            windows = {wr: k for wr, (k, _) in taken.items()}
+            res.outage = max(gap for wr, (_, gap) in taken.items() if wr in a)
             keys = [k for wr in w + a for k in wr.prev + windows[wr]]
             values = read_back(self.rig, keys)
             seen = self.work.lost_seen
@@ -565,12 +585,17 @@ def summary(results):
         rs = [r for r in results if kind in ("ALL", r.kind)]
         rec = sorted(r.recovery for r in rs if r.recovery is not None)
         never = sum(r.recovery is None for r in rs)
+        outs = sorted(r.outage for r in rs if r.outage is not None)
         rows.append((kind, len(rs), sum(r.two_owner_slots for r in rs),
                      sum(len(r.wait_lost) for r in rs), sum(r.async_lost for r in rs),
+                     sum(r.waited_acked for r in rs), sum(r.async_acked for r in rs),
                      f"{statistics.median(rec):.2f}" if rec else "-",
-                     f"{rec[-1]:.2f}" if rec else "-", never))
-    head = ("fault", "scenarios", "two-owner slots", "WAIT lost", "async lost",
-            "recovery median s", "worst s", "not recovered")
+                     f"{rec[-1]:.2f}" if rec else "-", never,
+                     f"{statistics.median(outs):.2f}" if outs else "-",
+                     f"{outs[-1]:.2f}" if outs else "-"))
+    head = ("fault", "scenarios", "two-owner slots", "WAIT lost", "async lost", "WAIT acked",
+            "async acked", "recovery median s", "worst s", "not recovered",
+            "write gap median s", "worst s")
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     fmt = "| " + " | ".join("{:>%d}" % w for w in widths) + " |"
     lines = [fmt.format(*head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
