@@ -9,6 +9,7 @@
 
 #include "node/commands/helpers.h"
 #include "node/commands/pubsub_handlers.h"
+#include "node/config/config.h"
 
 namespace node::commands {
 
@@ -252,6 +253,32 @@ void TrackingRememberKeys(Engine& eng, Client& c, const CommandSpec& spec,
   }
 }
 
+namespace {
+
+// tracking-table-max-keys: over the limit, keys are invalidated (as if
+// changed, without BCAST) until it is met again, with an effort that grows
+// while the table stays over it (Redis's trackingLimitUsedSlots).
+void LimitTrackedKeys(Engine& eng) {
+  auto& t = *eng.tracking;
+  uint64_t max = eng.config ? static_cast<uint64_t>(eng.config->s.tracking_table_max_keys) : 0;
+  if (max == 0 || t.keys.size() <= max) {
+    t.limit_rounds = 0;
+    return;
+  }
+  int effort = 100 * (t.limit_rounds + 1);
+  while (effort-- > 0 && t.keys.size() > max) {
+    std::string key = t.keys.begin()->first;
+    InvalidateTrackedKey(eng, key, false);
+  }
+  if (t.keys.size() > max) {
+    t.limit_rounds++;
+  } else {
+    t.limit_rounds = 0;
+  }
+}
+
+}  // namespace
+
 void TrackingAfterCommand(Engine& eng, Client& c, const CommandSpec& spec) {
   // A CLIENT CACHING window covers the next command (a whole MULTI block);
   // CLIENT subcommands keep it open.
@@ -259,6 +286,7 @@ void TrackingAfterCommand(Engine& eng, Client& c, const CommandSpec& spec) {
   if (!c.in_multi && !client_cmd) c.tracking &= ~kTrackingCaching;
   if (!eng.tracking) return;
   auto& t = *eng.tracking;
+  if (!t.keys.empty()) LimitTrackedKeys(eng);
   if (t.pending.empty()) return;
   std::vector<TrackingTable::Pending> mine;
   auto it =
@@ -273,6 +301,10 @@ void TrackingAfterCommand(Engine& eng, Client& c, const CommandSpec& spec) {
 
 void TrackingInvalidateKey(Engine& eng, std::string_view key) {
   if (!eng.tracking) return;
+  InvalidateTrackedKey(eng, key, true);
+}
+
+void InvalidateTrackedKey(Engine& eng, std::string_view key, bool bcast) {
   auto& t = *eng.tracking;
   Client* current = eng.current_client;
   if (key.empty()) {  // FLUSHALL / FLUSHDB
@@ -290,7 +322,7 @@ void TrackingInvalidateKey(Engine& eng, std::string_view key) {
     t.total_items = 0;
     return;
   }
-  if (!t.prefixes.empty()) {
+  if (bcast && !t.prefixes.empty()) {
     bool any = false;
     for (auto& [prefix, p] : t.prefixes) {
       if (key.substr(0, prefix.size()) != prefix) continue;

@@ -63,6 +63,7 @@ class TrackingTable {
   };
   std::vector<Pending> pending;
   bool broadcast_scheduled = false;
+  int limit_rounds = 0;  // tracking-table-max-keys: consecutive rounds over the limit
 };
 
 // CLIENT subcommands.
@@ -81,6 +82,9 @@ void TrackingAfterCommand(Engine& eng, Client& c, const CommandSpec& spec);
 // A key changed or was deleted (by a command, expiry or eviction); an empty
 // key means the whole dataset was flushed.
 void TrackingInvalidateKey(Engine& eng, std::string_view key);
+// The same, BCAST prefixes only when `bcast` (tracking-table-max-keys
+// evictions do not broadcast). Needs Engine::tracking.
+void InvalidateTrackedKey(Engine& eng, std::string_view key, bool bcast);
 // Tracking off (CLIENT TRACKING OFF, RESET, disconnect).
 void TrackingDisable(Engine& eng, Client& c);
 // Sends the BCAST invalidations collected since the last call.

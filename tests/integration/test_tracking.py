@@ -260,3 +260,20 @@ def test_script_reads_are_tracked_for_the_caller(shoal_factory, redis_factory):
     ]
     out = compare(shoal_factory, redis_factory, 2, steps)
     assert any(b"invalidate" in x[2] for x in out)
+
+
+def test_tracking_table_max_keys(shoal_factory, redis_factory):
+    res = []
+    for srv in both(shoal_factory, redis_factory):
+        with srv.connect() as c, srv.connect() as admin:
+            admin.call("CONFIG", "SET", "tracking-table-max-keys", "2")
+            c.call("HELLO", "3")
+            c.call("CLIENT", "TRACKING", "on")
+            for k in ("a", "b", "c", "d"):
+                c.call("GET", k)
+            time.sleep(0.3)  # Redis also trims from its cron
+            c.call("PING")
+            data = drain(c, 0.3)
+            keys = int(admin.call("INFO", "stats").split(b"tracking_total_keys:")[1].split(b"\r")[0])
+            res.append((data.count(b"invalidate"), keys))
+    assert res[0] == res[1], res
