@@ -71,6 +71,8 @@ def _pause_write_scenario(srv):
         seen["write_paused"] = w.expect_no_reply(0.05)
         seen["publish_paused"] = p.expect_no_reply(0.05)
         seen["read"] = r.read_raw(timeout=3)  # reads go on
+        info = admin.call("INFO", "clients")
+        seen["blocked_clients"] = info.split(b"blocked_clients:")[1].split(b"\r")[0]
         # A second write pipelined behind the first keeps its order.
         w.send_command("APPEND", "k", "2")
         seen["unpause"] = admin.call_raw("CLIENT", "UNPAUSE")[0]
