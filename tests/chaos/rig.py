@@ -65,7 +65,7 @@ def unavailable_reason():
     """None when this machine can run the rig, else why not (for pytest.skip)."""
     if os.geteuid() != 0:
         return "the chaos rig needs root (network/PID namespaces, a bridge)"
-    for tool in ("ip", "nsenter", "unshare", "iptables", "tc"):
+    for tool in ("ip", "nsenter", "unshare", "tc"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
     if dnsmasq_binary() is None:
@@ -84,6 +84,16 @@ def unavailable_reason():
     finally:
         run(["ip", "netns", "del", name], check=False)
     return None
+
+
+def kinds_unavailable(kinds):
+    """{kind: reason} for the fault kinds this machine cannot inject."""
+    out = {}
+    if shutil.which("iptables") is None:
+        out["split"] = "iptables is not installed (Debian: iptables)"
+        if not netem_available():
+            out["loss"] = "neither sch_netem nor iptables"
+    return {k: v for k, v in out.items() if k in kinds}
 
 
 def netem_available():

@@ -442,6 +442,7 @@ class Chaos:
         self.log = log
         self.results = []
         self._acked = (0, 0)
+        self._problem = None      # a finding of the fault step itself
 
     def pick(self, role_master_p=0.7):
         masters, replicas = masters_and_replicas(self.rig)
@@ -460,11 +461,14 @@ class Chaos:
         t_start = time.time()
         heal, detail = fn()
         res = Result(kind, detail)
+        if self._problem:
+            res.problems.append(self._problem)
+            self._problem = None
         heal()
         t_heal = time.time()
         secs, problems, two, _ = wait_healthy(self.rig, self.recover_timeout)
         res.recovery = secs if not problems else None
-        res.problems = problems[:10]
+        res.problems += problems[:10]
         res.two_owner_slots = len(two)
         self.check_writes(res)
         res.seconds = time.time() - t_start
@@ -513,8 +517,13 @@ class Chaos:
     def _fault_sigterm(self):
         n, role = self.pick()
         n.signal(signal.SIGTERM)
+        t = time.time()
         rc = n.wait_exit(20)
         n.exited()
+        if rc != 0:
+            # SIGTERM is a requested stop: exit code 0 within the shutdown
+            # timeout (8 s), as entrypoint/supervisor/exit_codes.h says.
+            self._problem = f"{n.name} exited with {rc} after SIGTERM ({time.time() - t:.1f}s)"
         h = round(self.rng.uniform(0, 2 * self.nt), 2)
         time.sleep(h)
 

@@ -101,6 +101,9 @@ def main(argv=None):
     if unknown:
         print(f"unknown fault kinds {sorted(unknown)}; known: {sc.FAULTS}")
         return 2
+    for k, why in rigmod.kinds_unavailable(kinds).items():
+        print(f"fault kind {k} skipped: {why}")
+        kinds.remove(k)
     rng = random.Random(a.seed)
     plan = sc.random_kinds(rng, a.scenarios, kinds)
     root = tempfile.mkdtemp(prefix="shoal-chaos-")
