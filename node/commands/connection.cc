@@ -38,16 +38,23 @@ std::string SubcommandSyntaxError(CommandContext& ctx) {
 std::string ClientInfoLine(const Engine& eng, const Client& c) {
   int64_t now = base::MonoMs();
   std::string flags;
-  if (c.is_replica) flags += 'S';
+  // Redis 7.0's order (catClientInfoString).
+  if (c.monitor) {
+    flags += 'O';
+  } else if (c.is_replica) {
+    flags += 'S';
+  }
   if (c.is_master_link) flags += 'M';
   if (c.in_multi) flags += 'x';
-  if (c.readonly) flags += 'r';
-  if (c.monitor) flags += 'O';
-  if (c.no_evict) flags += 'e';
-  if (c.close_after_reply) flags += 'c';
+  if (c.blocked) flags += 'b';
   if (c.tracking & kTrackingOn) flags += 't';
   if (c.tracking & kTrackingBrokenRedir) flags += 'R';
   if (c.tracking & kTrackingBcast) flags += 'B';
+  if (c.watch_dirty) flags += 'd';
+  if (c.close_after_reply) flags += 'c';
+  if (c.close_asap) flags += 'A';
+  if (c.readonly) flags += 'r';
+  if (c.no_evict) flags += 'e';
   if (flags.empty()) flags = "N";
   (void)eng;
   std::string s;

@@ -189,3 +189,28 @@ def test_pause_stops_active_expiry(shoal_factory, redis_factory):
             time.sleep(0.6)
             res.append((during, admin.call("DBSIZE")))
     assert res[0] == res[1] == [1, 0] or res[0] == res[1] == (1, 0)
+
+
+def test_client_list_flags(shoal_factory, redis_factory):
+    import re
+    res = []
+    for srv in both(shoal_factory, redis_factory):
+        with srv.connect() as admin, srv.connect() as b, srv.connect() as t, \
+                srv.connect() as w:
+            ids = [c.call("CLIENT", "ID") for c in (b, t, w)]
+            t.call("HELLO", "3")
+            t.call("CLIENT", "TRACKING", "on", "BCAST")
+            w.call("WATCH", "k")
+            admin.call("SET", "k", "1")
+            w.call("MULTI")
+            b.send_command("BLPOP", "nolist", "0")
+            time.sleep(0.2)
+            flags = []
+            for cid in ids:
+                line = admin.call("CLIENT", "LIST", "ID", str(cid))
+                line = line.text if hasattr(line, "text") else line
+                line = line.decode() if isinstance(line, bytes) else line
+                flags.append(re.search(r" flags=(\S+) ", line).group(1))
+            res.append(flags)
+            admin.call("CLIENT", "UNBLOCK", str(ids[0]))
+    assert res[0] == res[1], res
