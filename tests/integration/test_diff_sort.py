@@ -195,7 +195,9 @@ def test_sort_command_info_and_keys_match_redis(diff):
 
 
 def _single_node_cluster(factory):
-    s = factory(["--cluster-enabled", "yes"])
+    from support import ports
+    port = ports.free_port(with_bus=True)  # the bus port (port + 10000) must be free too
+    s = factory(["--cluster-enabled", "yes"], port=port)
     with s.connect() as c:
         c.call_raw("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
         deadline = time.time() + 10
