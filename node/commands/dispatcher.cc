@@ -267,9 +267,11 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
   CommandContext ctx(engine_, client, spec, args, reply);
   ctx.set_may_block(!client.in_exec);
   ctx.set_retry(client.blocked);
+  ++engine_.call_depth;  // see Engine::flush_propagation
   spec.handler(ctx);
   int64_t dur = base::MonoUs() - start;
   if (ctx.blocked()) {
+    if (--engine_.call_depth == 0 && engine_.flush_propagation) engine_.flush_propagation();
     if (engine_.block_client) {
       engine_.block_client(client, spec, args, ctx.block_keys(), ctx.block_timeout_ms());
     } else {
@@ -323,6 +325,7 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
   // propagation, so WAIT counts only replicas that acknowledged the write
   // itself (taken before it, a replica that had acked everything up to the
   // write satisfied WAIT without ever receiving it; found by tests/chaos).
+  if (--engine_.call_depth == 0 && engine_.flush_propagation) engine_.flush_propagation();
   if (engine_.repl) client.woff = engine_.repl->master_repl_offset();
   if (dur >= engine_.hot.slowlog_log_slower_than && engine_.hot.slowlog_log_slower_than >= 0 &&
       !(spec.flags & kSkipSlowlog)) {

@@ -187,6 +187,14 @@ class Engine {
   // Unwatches everything a client watches (RESET, disconnect); set by
   // transactions.cc at startup.
   std::function<void(Client&)> unwatch_all;
+  // Propagation of one top-level command (Redis 7.0's also_propagate): while
+  // call_depth > 0 everything propagated (the command's own write, EXEC's
+  // queued commands, a script's writes, lazy-expiry DELs) is held by the
+  // server, and flush_propagation emits it when the outermost call returns,
+  // wrapped in MULTI/EXEC when there is more than one (so replicas and the
+  // AOF apply a transaction or a multi-effect command atomically).
+  int call_depth = 0;
+  std::function<void()> flush_propagation;
   // Called after every write command with its keys (WATCH, blocking ops).
   std::function<void(int db, std::string_view key)> key_modified;
 

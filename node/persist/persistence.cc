@@ -289,7 +289,7 @@ base::Status Persistence::CreateFreshAof() {
 
 void Persistence::Feed(int db, std::span<const std::string_view> args) {
   if (aof_state_ == AofState::kOff || loading_ || args.empty()) return;
-  if (db != aof_selected_db_) {
+  if (db >= 0 && db != aof_selected_db_) {  // db -1: MULTI/EXEC, no SELECT
     std::string n = std::to_string(db);
     std::string_view sel[] = {"SELECT", n};
     AppendRespCommand(&aof_buf_, sel);

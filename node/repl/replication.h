@@ -115,6 +115,8 @@ class Replication {
   void SetMaster(const std::string& host, int port);  // REPLICAOF host port / cluster
   void UnsetMaster();                                 // REPLICAOF NO ONE / promotion
   bool is_replica() const { return !master_host_.empty(); }
+  // Whether Feed does anything (a master with a backlog).
+  bool feeding() const { return backlog_active_ && !is_replica(); }
   bool link_up() const { return link_state_ == LinkState::kConnected; }
   const std::string& master_host() const { return master_host_; }
   int master_port() const { return master_port_; }

@@ -785,20 +785,13 @@ void Scripting::FlushPropagation(int db) {
   (void)db;
   RunState& run = *run_;
   if (run.props.empty() || !engine_.propagate) return;
-  if (run.props.size() == 1) {
-    auto& [pdb, args] = run.props[0];
-    std::vector<std::string_view> v(args.begin(), args.end());
-    engine_.propagate(pdb, v);
-    return;
-  }
-  std::string_view multi[] = {"MULTI"};
-  engine_.propagate(run.props.front().first, multi);
+  // Handed on one by one: the dispatcher holds everything a top-level
+  // command propagates and wraps it in MULTI/EXEC when there is more than
+  // one (Engine::flush_propagation), also when the script runs inside EXEC.
   for (auto& [pdb, args] : run.props) {
     std::vector<std::string_view> v(args.begin(), args.end());
     engine_.propagate(pdb, v);
   }
-  std::string_view exec[] = {"EXEC"};
-  engine_.propagate(run.props.back().first, exec);
 }
 
 // --- busy script -----------------------------------------------------------------

@@ -18,6 +18,11 @@
 
 namespace node::server {
 
+void Server::PropagateNow(int db, std::span<const std::string_view> args) {
+  for (auto& sink : propagation_sinks_) sink(db, args);
+  if (!applying_master_stream_) repl_->Feed(db, args);
+}
+
 repl::Settings Server::ReplSettings() const {
   auto& s = cfg_.s;
   repl::Settings r;
@@ -120,8 +125,34 @@ void Server::StartReplication() {
   master_client_.addr = "master";
 
   engine_.propagate = [this](int db, std::span<const std::string_view> args) {
-    for (auto& sink : propagation_sinks_) sink(db, args);
-    if (!applying_master_stream_) repl_->Feed(db, args);
+    bool to_repl = !applying_master_stream_ && repl_->feeding();
+    if (!to_repl && !persistence_->aof_on() && propagation_sinks_.size() <= 1) return;
+    if (engine_.call_depth > 0) {  // held until the top-level command returns
+      pending_propagation_.emplace_back(db, std::vector<std::string>(args.begin(), args.end()));
+      return;
+    }
+    PropagateNow(db, args);
+  };
+  engine_.flush_propagation = [this] {
+    if (pending_propagation_.empty()) return;
+    auto ops = std::move(pending_propagation_);
+    pending_propagation_.clear();
+    // More than one effect: one transaction for replicas and the AOF, as
+    // Redis 7.0's propagatePendingCommands (MULTI takes the first effect's
+    // database, so a SELECT goes before it; EXEC none: db -1).
+    bool wrap = ops.size() > 1;
+    if (wrap) {
+      std::string_view multi[] = {"MULTI"};
+      PropagateNow(ops.front().first, multi);
+    }
+    for (auto& [db, args] : ops) {
+      std::vector<std::string_view> v(args.begin(), args.end());
+      PropagateNow(db, v);
+    }
+    if (wrap) {
+      std::string_view exec[] = {"EXEC"};
+      PropagateNow(-1, exec);
+    }
   };
   engine_.info_sections["replication"] = [this] {
     return repl_->InfoSection(cfg_.s.replica_read_only, cfg_.s.replica_priority);

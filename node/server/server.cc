@@ -231,6 +231,10 @@ void Server::WireEngineHooks() {
         std::string_view args[] = {"DEL", key};
         engine_.propagate(id, args);
       }
+      // A key gone by expiry or eviction wakes its blocked clients, as
+      // Redis's signalDeletedKeyAsReady does (XREADGROUP then answers
+      // -UNBLOCKED; list/zset pops see no key and keep waiting).
+      if (!blocked_on_.empty()) SignalKeyReady(id, key);
     });
   };
   cfg_.OnChange("maxmemory", [this] { ApplyConfig(); });

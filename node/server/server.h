@@ -144,6 +144,10 @@ class Server {
   bool applying_master_stream_ = false;
   // Where propagated writes go besides the replication stream (the AOF).
   std::vector<std::function<void(int db, std::span<const std::string_view>)>> propagation_sinks_;
+  // Writes propagated during the current top-level command (see
+  // Engine::flush_propagation), and the direct path to the sinks/replicas.
+  std::vector<std::pair<int, std::vector<std::string>>> pending_propagation_;
+  void PropagateNow(int db, std::span<const std::string_view> args);
   std::unordered_map<std::string, std::deque<uint64_t>> blocked_on_;
   std::vector<std::string> ready_keys_;
   bool ready_posted_ = false;

@@ -92,6 +92,13 @@ class Server:
             raise ServerError(f"{self.name} already started")
         if not os.access(self.binary, os.X_OK):
             raise ServerError(f"{self.name}: binary {self.binary} is missing or not executable")
+        # make_shoal's default (health endpoints off: several nodes share a
+        # host; the product default is 8080) survives tests that replace
+        # extra_args before a restart.
+        if (not target_is_redis() and self.binary == shoal_binary()
+                and "--shoal-http-port" not in self.extra_args
+                and not any(a.startswith("--shoal-http-port") for a in self.extra_args)):
+            self.extra_args = list(self.extra_args) + ["--shoal-http-port", "0"]
         self._log_file = open(self.log_path, "ab")
         self._log_file.write(("argv: %r\n" % (self.argv,)).encode())
         self._log_file.flush()
@@ -166,10 +173,6 @@ class Server:
         self.proc = None
         if args is not None:
             self.extra_args = list(args)
-            # make_shoal's default (health endpoints off) survives new args.
-            if (self.name.startswith("shoal") and not target_is_redis()
-                    and "--shoal-http-port" not in self.extra_args):
-                self.extra_args += ["--shoal-http-port", "0"]
         return self.start()
 
     def kill(self):
