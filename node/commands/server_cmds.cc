@@ -20,6 +20,7 @@
 #include "node/commands/tracking.h"
 #include "node/config/config.h"
 #include "node/repl/replication.h"
+#include "node/script/scripting.h"
 
 namespace node::commands {
 
@@ -139,25 +140,32 @@ std::string MemorySection(Engine& eng) {
            peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 100.0);
   long pages = sysconf(_SC_PHYS_PAGES);
   uint64_t total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  return Section("Memory",
-                 {{"used_memory", std::to_string(used)},
-                  {"used_memory_human", HumanBytes(used)},
-                  {"used_memory_rss", std::to_string(rss)},
-                  {"used_memory_rss_human", HumanBytes(rss)},
-                  {"used_memory_peak", std::to_string(peak)},
-                  {"used_memory_peak_human", HumanBytes(peak)},
-                  {"used_memory_peak_perc", peakperc},
-                  {"used_memory_overhead", std::to_string(overhead)},
-                  {"used_memory_startup", "0"},
-                  {"used_memory_dataset", std::to_string(used > overhead ? used - overhead : 0)},
-                  {"total_system_memory", std::to_string(total)},
-                  {"total_system_memory_human", HumanBytes(total)},
-                  {"maxmemory", std::to_string(eng.hot.maxmemory)},
-                  {"maxmemory_human", HumanBytes(eng.hot.maxmemory)},
-                  {"maxmemory_policy", PolicyName(eng.hot.maxmemory_policy)},
-                  {"mem_fragmentation_ratio", frag},
-                  {"mem_allocator", "libc"},
-                  {"lazyfree_pending_objects", "0"}});
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"used_memory_human", HumanBytes(used)},
+      {"used_memory_rss", std::to_string(rss)},
+      {"used_memory_rss_human", HumanBytes(rss)},
+      {"used_memory_peak", std::to_string(peak)},
+      {"used_memory_peak_human", HumanBytes(peak)},
+      {"used_memory_peak_perc", peakperc},
+      {"used_memory_overhead", std::to_string(overhead)},
+      {"used_memory_startup", "0"},
+      {"used_memory_dataset", std::to_string(used > overhead ? used - overhead : 0)},
+      {"total_system_memory", std::to_string(total)},
+      {"total_system_memory_human", HumanBytes(total)}};
+  // used_memory_lua ... used_memory_scripts_human, where Redis 7.0 puts them.
+  if (eng.scripting) {
+    for (auto& f : eng.scripting->InfoMemoryFields()) fields.push_back(std::move(f));
+  }
+  for (auto& f : std::vector<std::pair<std::string, std::string>>{
+           {"maxmemory", std::to_string(eng.hot.maxmemory)},
+           {"maxmemory_human", HumanBytes(eng.hot.maxmemory)},
+           {"maxmemory_policy", PolicyName(eng.hot.maxmemory_policy)},
+           {"mem_fragmentation_ratio", frag},
+           {"mem_allocator", "libc"},
+           {"lazyfree_pending_objects", "0"}}) {
+    fields.push_back(std::move(f));
+  }
+  return Section("Memory", fields);
 }
 
 std::string StatsSection(Engine& eng) {
