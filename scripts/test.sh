@@ -12,6 +12,9 @@
 #                     installs docker.io, starts dockerd, builds the image,
 #                     docker compose up ...; about 10 minutes)
 #   SHOAL_FORMATION_REPEATS  formations in test_bootstrap.py (default 20)
+#   SHOAL_FUZZ=0      skip the bounded libFuzzer run (default: every target
+#                     CI_FUZZ_SECONDS, 5 s, after a clang ASan/UBSan build in
+#                     build-fuzz; see scripts/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +28,11 @@ cmake --build "$BUILD_DIR" -j2
 
 echo "== unit tests"
 (cd "$BUILD_DIR" && ctest --output-on-failure -j2)
+
+if [ "${SHOAL_FUZZ:-1}" = 1 ]; then
+  echo "== fuzz targets (bounded)"
+  CI_FUZZ_SECONDS=${CI_FUZZ_SECONDS:-5} bash scripts/fuzz.sh --ci
+fi
 
 echo "== integration and container tests"
 export SHOAL_BIN="$PWD/$BUILD_DIR/shoal"
