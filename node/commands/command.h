@@ -121,6 +121,11 @@ std::string FullName(const CommandSpec& spec);
 
 // Key argument indexes of a command invocation (empty for keyless commands).
 std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args);
+// True when the command only reads the key at argument `pos` (its Redis 7.0
+// key spec is RO, e.g. BITOP's or SUNIONSTORE's sources): such a key is not
+// signalled as modified (WATCH, blocked clients), as Redis signals only the
+// keys a command writes. command_cmds.cc (the key-spec facts).
+bool KeyOnlyRead(const CommandSpec& spec, std::span<const std::string_view> args, int pos);
 
 class CommandContext {
  public:

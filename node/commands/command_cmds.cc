@@ -5,6 +5,7 @@
 // redis-py's RedisCluster read key positions from here.
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "node/commands/command_table.h"
 #include "node/commands/handlers.h"
@@ -47,6 +48,10 @@ constexpr const char* kAclNames[] = {
     "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
     "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting",
 };
+
+// Tips and key specs of COMMAND INFO: Redis's facts where the command has
+// them (defined below the fact tables), else derived from the row.
+void ReplyTipsAndKeySpecs(resp::ReplyBuilder& r, const CommandSpec& c);
 
 void ReplyKeySpecs(resp::ReplyBuilder& r, const CommandSpec& c) {
   if (c.keys.first <= 0) {
@@ -106,8 +111,7 @@ void ReplyInfo(resp::ReplyBuilder& r, const CommandSpec& c) {
   for (size_t i = 0; i < std::size(kAclNames); i++) {
     if ((c.acl >> i) & 1) r.Simple(std::string("@") + kAclNames[i]);
   }
-  r.SetHeader(0);  // tips
-  ReplyKeySpecs(r, c);
+  ReplyTipsAndKeySpecs(r, c);
   r.ArrayHeader(c.n_subcommands);
   for (size_t i = 0; i < c.n_subcommands; i++) ReplyInfo(r, c.subcommands[i]);
 }
@@ -519,16 +523,21 @@ const char* GroupFromAcl(const CommandSpec& c) {
   return "server";
 }
 
-// Redis 7.0.15's key specs (flags and how each finds its keys), facts from
-// its command reference, sorted by full name: COMMAND GETKEYSANDFLAGS gives
-// each key the flags of the spec that covers its position.
-enum SpecKind : uint8_t { kRange, kKeyNum, kOther };
+// Redis 7.0.15's key specs (flags, how each begins its search and finds its
+// keys) and command tips, facts from its command reference, sorted by full
+// name. COMMAND INFO renders them (Redis's per-spec notes are not carried);
+// COMMAND GETKEYSANDFLAGS gives each key the flags of the spec that covers
+// its position.
+enum BeginSearch : uint8_t { kBsIndex, kBsKeyword, kBsUnknown };
+enum FindKeys : uint8_t { kFkRange, kFkKeyNum, kFkUnknown };
 struct KeySpecFacts {
   uint32_t flags;  // bits in kKeyFlagNames order
-  SpecKind kind;
-  int index;  // begin_search index (kRange, kKeyNum)
-  int lastkey;
-  int step;
+  BeginSearch bs;
+  int index;            // kBsIndex
+  const char* keyword;  // kBsKeyword
+  int startfrom;        // kBsKeyword
+  FindKeys fk;
+  int a, b, c;  // range: lastkey keystep limit; keynum: keynumidx firstkey keystep
 };
 struct KeyFacts {
   const char* name;
@@ -540,201 +549,313 @@ constexpr const char* kKeyFlagNames[] = {
     "insert", "delete", "not_key", "incomplete", "variable_flags"};
 // clang-format off
 constexpr KeyFacts kKeyFacts[] = {
-    {"append", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"bitcount", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"bitfield", 1, {{0x432, kRange, 1, 0, 1}}},
-    {"bitfield_ro", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"bitop", 2, {{0x24, kRange, 2, 0, 1}, {0x11, kRange, 3, -1, 1}}},
-    {"bitpos", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"blmove", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
-    {"blmpop", 1, {{0x92, kKeyNum, 2, 0, 1}}},
-    {"blpop", 1, {{0x92, kRange, 1, -2, 1}}},
-    {"brpop", 1, {{0x92, kRange, 1, -2, 1}}},
-    {"brpoplpush", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
-    {"bzmpop", 1, {{0x92, kKeyNum, 2, 0, 1}}},
-    {"bzpopmax", 1, {{0x92, kRange, 1, -2, 1}}},
-    {"bzpopmin", 1, {{0x92, kRange, 1, -2, 1}}},
-    {"copy", 2, {{0x11, kRange, 1, 0, 1}, {0x24, kRange, 2, 0, 1}}},
-    {"decr", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"decrby", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"del", 1, {{0x88, kRange, 1, -1, 1}}},
-    {"dump", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"eval", 1, {{0x32, kKeyNum, 2, 0, 1}}},
-    {"eval_ro", 1, {{0x11, kKeyNum, 2, 0, 1}}},
-    {"evalsha", 1, {{0x32, kKeyNum, 2, 0, 1}}},
-    {"evalsha_ro", 1, {{0x11, kKeyNum, 2, 0, 1}}},
-    {"exists", 1, {{0x1, kRange, 1, -1, 1}}},
-    {"expire", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"expireat", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"expiretime", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"fcall", 1, {{0x32, kKeyNum, 2, 0, 1}}},
-    {"fcall_ro", 1, {{0x11, kKeyNum, 2, 0, 1}}},
-    {"geoadd", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"geodist", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"geohash", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"geopos", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"georadius", 3, {{0x11, kRange, 1, 0, 1}, {0x24, kOther, 0, 0, 1}, {0x24, kOther, 0, 0, 1}}},
-    {"georadius_ro", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"georadiusbymember", 3, {{0x11, kRange, 1, 0, 1}, {0x24, kOther, 0, 0, 1}, {0x24, kOther, 0, 0, 1}}},
-    {"georadiusbymember_ro", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"geosearch", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"geosearchstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, 0, 1}}},
-    {"get", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"getbit", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"getdel", 1, {{0x92, kRange, 1, 0, 1}}},
-    {"getex", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"getrange", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"getset", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"hdel", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"hexists", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"hget", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"hgetall", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"hincrby", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"hincrbyfloat", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"hkeys", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"hlen", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"hmget", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"hmset", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"hrandfield", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"hscan", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"hset", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"hsetnx", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"hstrlen", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"hvals", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"incr", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"incrby", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"incrbyfloat", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"lcs", 1, {{0x11, kRange, 1, 1, 1}}},
-    {"lindex", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"linsert", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"llen", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"lmove", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
-    {"lmpop", 1, {{0x92, kKeyNum, 1, 0, 1}}},
-    {"lpop", 1, {{0x92, kRange, 1, 0, 1}}},
-    {"lpos", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"lpush", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"lpushx", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"lrange", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"lrem", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"lset", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"ltrim", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"memory|usage", 1, {{0x1, kRange, 2, 0, 1}}},
-    {"mget", 1, {{0x11, kRange, 1, -1, 1}}},
-    {"migrate", 2, {{0x92, kRange, 3, 0, 1}, {0x292, kOther, 0, 0, 1}}},
-    {"move", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"mset", 1, {{0x24, kRange, 1, -1, 2}}},
-    {"msetnx", 1, {{0x44, kRange, 1, -1, 2}}},
-    {"object|encoding", 1, {{0x1, kRange, 2, 0, 1}}},
-    {"object|freq", 1, {{0x1, kRange, 2, 0, 1}}},
-    {"object|idletime", 1, {{0x1, kRange, 2, 0, 1}}},
-    {"object|refcount", 1, {{0x1, kRange, 2, 0, 1}}},
-    {"persist", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"pexpire", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"pexpireat", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"pexpiretime", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"pfadd", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"pfcount", 1, {{0x12, kRange, 1, -1, 1}}},
-    {"pfdebug", 1, {{0x12, kRange, 2, 0, 1}}},
-    {"pfmerge", 2, {{0x52, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
-    {"psetex", 1, {{0x24, kRange, 1, 0, 1}}},
-    {"pttl", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"rename", 2, {{0x92, kRange, 1, 0, 1}, {0x24, kRange, 2, 0, 1}}},
-    {"renamenx", 2, {{0x92, kRange, 1, 0, 1}, {0x44, kRange, 2, 0, 1}}},
-    {"restore", 1, {{0x24, kRange, 1, 0, 1}}},
-    {"restore-asking", 1, {{0x24, kRange, 1, 0, 1}}},
-    {"rpop", 1, {{0x92, kRange, 1, 0, 1}}},
-    {"rpoplpush", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
-    {"rpush", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"rpushx", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"sadd", 1, {{0x42, kRange, 1, 0, 1}}},
-    {"scard", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"sdiff", 1, {{0x11, kRange, 1, -1, 1}}},
-    {"sdiffstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
-    {"set", 1, {{0x432, kRange, 1, 0, 1}}},
-    {"setbit", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"setex", 1, {{0x24, kRange, 1, 0, 1}}},
-    {"setnx", 1, {{0x44, kRange, 1, 0, 1}}},
-    {"setrange", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"sinter", 1, {{0x11, kRange, 1, -1, 1}}},
-    {"sintercard", 1, {{0x11, kKeyNum, 1, 0, 1}}},
-    {"sinterstore", 2, {{0x22, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
-    {"sismember", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"smembers", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"smismember", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"smove", 2, {{0x92, kRange, 1, 0, 1}, {0x42, kRange, 2, 0, 1}}},
-    {"sort", 3, {{0x11, kRange, 1, 0, 1}, {0x11, kOther, 0, 0, 1}, {0x24, kOther, 0, 0, 1}}},
-    {"sort_ro", 2, {{0x11, kRange, 1, 0, 1}, {0x11, kOther, 0, 0, 1}}},
-    {"spop", 1, {{0x92, kRange, 1, 0, 1}}},
-    {"spublish", 1, {{0x100, kRange, 1, 0, 1}}},
-    {"srandmember", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"srem", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"sscan", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"ssubscribe", 1, {{0x100, kRange, 1, -1, 1}}},
-    {"strlen", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"substr", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"sunion", 1, {{0x11, kRange, 1, -1, 1}}},
-    {"sunionstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, -1, 1}}},
-    {"sunsubscribe", 1, {{0x100, kRange, 1, -1, 1}}},
-    {"touch", 1, {{0x1, kRange, 1, -1, 1}}},
-    {"ttl", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"type", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"unlink", 1, {{0x88, kRange, 1, -1, 1}}},
-    {"watch", 1, {{0x1, kRange, 1, -1, 1}}},
-    {"xack", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"xadd", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"xautoclaim", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"xclaim", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"xdel", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"xgroup|create", 1, {{0x42, kRange, 2, 0, 1}}},
-    {"xgroup|createconsumer", 1, {{0x42, kRange, 2, 0, 1}}},
-    {"xgroup|delconsumer", 1, {{0x82, kRange, 2, 0, 1}}},
-    {"xgroup|destroy", 1, {{0x82, kRange, 2, 0, 1}}},
-    {"xgroup|setid", 1, {{0x22, kRange, 2, 0, 1}}},
-    {"xinfo|consumers", 1, {{0x11, kRange, 2, 0, 1}}},
-    {"xinfo|groups", 1, {{0x11, kRange, 2, 0, 1}}},
-    {"xinfo|stream", 1, {{0x11, kRange, 2, 0, 1}}},
-    {"xlen", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"xpending", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"xrange", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"xread", 1, {{0x11, kOther, 0, 0, 1}}},
-    {"xreadgroup", 1, {{0x11, kOther, 0, 0, 1}}},
-    {"xrevrange", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"xsetid", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"xtrim", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"zadd", 1, {{0x22, kRange, 1, 0, 1}}},
-    {"zcard", 1, {{0x1, kRange, 1, 0, 1}}},
-    {"zcount", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zdiff", 1, {{0x11, kKeyNum, 1, 0, 1}}},
-    {"zdiffstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kKeyNum, 2, 0, 1}}},
-    {"zincrby", 1, {{0x32, kRange, 1, 0, 1}}},
-    {"zinter", 1, {{0x11, kKeyNum, 1, 0, 1}}},
-    {"zintercard", 1, {{0x11, kKeyNum, 1, 0, 1}}},
-    {"zinterstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kKeyNum, 2, 0, 1}}},
-    {"zlexcount", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zmpop", 1, {{0x92, kKeyNum, 1, 0, 1}}},
-    {"zmscore", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zpopmax", 1, {{0x92, kRange, 1, 0, 1}}},
-    {"zpopmin", 1, {{0x92, kRange, 1, 0, 1}}},
-    {"zrandmember", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrange", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrangebylex", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrangebyscore", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrangestore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kRange, 2, 0, 1}}},
-    {"zrank", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrem", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"zremrangebylex", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"zremrangebyrank", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"zremrangebyscore", 1, {{0x82, kRange, 1, 0, 1}}},
-    {"zrevrange", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrevrangebylex", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrevrangebyscore", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zrevrank", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zscan", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zscore", 1, {{0x11, kRange, 1, 0, 1}}},
-    {"zunion", 1, {{0x11, kKeyNum, 1, 0, 1}}},
-    {"zunionstore", 2, {{0x24, kRange, 1, 0, 1}, {0x11, kKeyNum, 2, 0, 1}}},
+    {"append", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"bitcount", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"bitfield", 1, {{0x432, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"bitfield_ro", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"bitop", 2, {{0x24, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 3, "", 0, kFkRange, -1, 1, 0}}},
+    {"bitpos", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"blmove", 2, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x42, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"blmpop", 1, {{0x92, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"blpop", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, -2, 1, 0}}},
+    {"brpop", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, -2, 1, 0}}},
+    {"brpoplpush", 2, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x42, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"bzmpop", 1, {{0x92, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"bzpopmax", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, -2, 1, 0}}},
+    {"bzpopmin", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, -2, 1, 0}}},
+    {"copy", 2, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x24, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"decr", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"decrby", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"del", 1, {{0x88, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"dump", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"eval", 1, {{0x32, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"eval_ro", 1, {{0x11, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"evalsha", 1, {{0x32, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"evalsha_ro", 1, {{0x11, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"exists", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"expire", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"expireat", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"expiretime", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"fcall", 1, {{0x32, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"fcall_ro", 1, {{0x11, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"geoadd", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"geodist", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"geohash", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"geopos", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"georadius", 3, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x24, kBsKeyword, 0, "STORE", 6, kFkRange, 0, 1, 0}, {0x24, kBsKeyword, 0, "STOREDIST", 6, kFkRange, 0, 1, 0}}},
+    {"georadius_ro", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"georadiusbymember", 3, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x24, kBsKeyword, 0, "STORE", 5, kFkRange, 0, 1, 0}, {0x24, kBsKeyword, 0, "STOREDIST", 5, kFkRange, 0, 1, 0}}},
+    {"georadiusbymember_ro", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"geosearch", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"geosearchstore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"get", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"getbit", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"getdel", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"getex", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"getrange", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"getset", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hdel", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hexists", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hget", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hgetall", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hincrby", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hincrbyfloat", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hkeys", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hlen", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hmget", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hmset", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hrandfield", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hscan", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hset", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hsetnx", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hstrlen", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"hvals", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"incr", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"incrby", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"incrbyfloat", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lcs", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 1, 1, 0}}},
+    {"lindex", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"linsert", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"llen", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lmove", 2, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x42, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"lmpop", 1, {{0x92, kBsIndex, 1, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"lpop", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lpos", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lpush", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lpushx", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lrange", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lrem", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"lset", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"ltrim", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"memory|usage", 1, {{0x1, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"mget", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"migrate", 2, {{0x92, kBsIndex, 3, "", 0, kFkRange, 0, 1, 0}, {0x292, kBsKeyword, 0, "KEYS", -2, kFkRange, -1, 1, 0}}},
+    {"move", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"mset", 1, {{0x24, kBsIndex, 1, "", 0, kFkRange, -1, 2, 0}}},
+    {"msetnx", 1, {{0x44, kBsIndex, 1, "", 0, kFkRange, -1, 2, 0}}},
+    {"object|encoding", 1, {{0x1, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"object|freq", 1, {{0x1, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"object|idletime", 1, {{0x1, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"object|refcount", 1, {{0x1, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"persist", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"pexpire", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"pexpireat", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"pexpiretime", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"pfadd", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"pfcount", 1, {{0x12, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"pfdebug", 1, {{0x12, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"pfmerge", 2, {{0x52, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkRange, -1, 1, 0}}},
+    {"psetex", 1, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"pttl", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"rename", 2, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x24, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"renamenx", 2, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x44, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"restore", 1, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"restore-asking", 1, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"rpop", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"rpoplpush", 2, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x42, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"rpush", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"rpushx", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"sadd", 1, {{0x42, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"scard", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"sdiff", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"sdiffstore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkRange, -1, 1, 0}}},
+    {"set", 1, {{0x432, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"setbit", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"setex", 1, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"setnx", 1, {{0x44, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"setrange", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"sinter", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"sintercard", 1, {{0x11, kBsIndex, 1, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"sinterstore", 2, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkRange, -1, 1, 0}}},
+    {"sismember", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"smembers", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"smismember", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"smove", 2, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x42, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"sort", 3, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsUnknown, 0, "", 0, kFkUnknown, 0, 0, 0}, {0x24, kBsUnknown, 0, "", 0, kFkUnknown, 0, 0, 0}}},
+    {"sort_ro", 2, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsUnknown, 0, "", 0, kFkUnknown, 0, 0, 0}}},
+    {"spop", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"spublish", 1, {{0x100, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"srandmember", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"srem", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"sscan", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"ssubscribe", 1, {{0x100, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"strlen", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"substr", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"sunion", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"sunionstore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkRange, -1, 1, 0}}},
+    {"sunsubscribe", 1, {{0x100, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"touch", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"ttl", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"type", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"unlink", 1, {{0x88, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"watch", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, -1, 1, 0}}},
+    {"xack", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xadd", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xautoclaim", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xclaim", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xdel", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xgroup|create", 1, {{0x42, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xgroup|createconsumer", 1, {{0x42, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xgroup|delconsumer", 1, {{0x82, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xgroup|destroy", 1, {{0x82, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xgroup|setid", 1, {{0x22, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xinfo|consumers", 1, {{0x11, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xinfo|groups", 1, {{0x11, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xinfo|stream", 1, {{0x11, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"xlen", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xpending", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xrange", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xread", 1, {{0x11, kBsKeyword, 0, "STREAMS", 1, kFkRange, -1, 1, 2}}},
+    {"xreadgroup", 1, {{0x11, kBsKeyword, 0, "STREAMS", 4, kFkRange, -1, 1, 2}}},
+    {"xrevrange", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xsetid", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"xtrim", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zadd", 1, {{0x22, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zcard", 1, {{0x1, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zcount", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zdiff", 1, {{0x11, kBsIndex, 1, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"zdiffstore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"zincrby", 1, {{0x32, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zinter", 1, {{0x11, kBsIndex, 1, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"zintercard", 1, {{0x11, kBsIndex, 1, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"zinterstore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"zlexcount", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zmpop", 1, {{0x92, kBsIndex, 1, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"zmscore", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zpopmax", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zpopmin", 1, {{0x92, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrandmember", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrange", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrangebylex", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrangebyscore", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrangestore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrank", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrem", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zremrangebylex", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zremrangebyrank", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zremrangebyscore", 1, {{0x82, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrevrange", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrevrangebylex", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrevrangebyscore", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zrevrank", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zscan", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zscore", 1, {{0x11, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}}},
+    {"zunion", 1, {{0x11, kBsIndex, 1, "", 0, kFkKeyNum, 0, 1, 1}}},
+    {"zunionstore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
+};
+
+struct TipFacts {
+  const char* name;
+  const char* tips;  // space-separated
+};
+constexpr TipFacts kTipFacts[] = {
+    {"client|info", "nondeterministic_output"},
+    {"client|list", "nondeterministic_output"},
+    {"cluster|bumpepoch", "nondeterministic_output"},
+    {"cluster|count-failure-reports", "nondeterministic_output"},
+    {"cluster|getkeysinslot", "nondeterministic_output"},
+    {"cluster|info", "nondeterministic_output"},
+    {"cluster|links", "nondeterministic_output"},
+    {"cluster|nodes", "nondeterministic_output"},
+    {"cluster|replicas", "nondeterministic_output"},
+    {"cluster|shards", "nondeterministic_output"},
+    {"cluster|slaves", "nondeterministic_output"},
+    {"cluster|slots", "nondeterministic_output"},
+    {"command", "nondeterministic_output_order"},
+    {"command|docs", "nondeterministic_output_order"},
+    {"command|info", "nondeterministic_output_order"},
+    {"command|list", "nondeterministic_output_order"},
+    {"config|set", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"dbsize", "request_policy:all_shards response_policy:agg_sum"},
+    {"del", "request_policy:multi_shard response_policy:agg_sum"},
+    {"dump", "nondeterministic_output"},
+    {"exists", "request_policy:multi_shard response_policy:agg_sum"},
+    {"flushall", "request_policy:all_shards response_policy:all_succeeded"},
+    {"flushdb", "request_policy:all_shards response_policy:all_succeeded"},
+    {"function|delete", "request_policy:all_shards response_policy:all_succeeded"},
+    {"function|flush", "request_policy:all_shards response_policy:all_succeeded"},
+    {"function|kill", "request_policy:all_shards response_policy:one_succeeded"},
+    {"function|list", "nondeterministic_output_order"},
+    {"function|load", "request_policy:all_shards response_policy:all_succeeded"},
+    {"function|restore", "request_policy:all_shards response_policy:all_succeeded"},
+    {"function|stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"hgetall", "nondeterministic_output_order"},
+    {"hkeys", "nondeterministic_output_order"},
+    {"hrandfield", "nondeterministic_output"},
+    {"hscan", "nondeterministic_output"},
+    {"hvals", "nondeterministic_output_order"},
+    {"info", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"keys", "request_policy:all_shards nondeterministic_output_order"},
+    {"lastsave", "nondeterministic_output"},
+    {"latency|doctor", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|graph", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|histogram", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|history", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|latest", "nondeterministic_output request_policy:all_nodes response_policy:special"},
+    {"latency|reset", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"memory|doctor", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"memory|malloc-stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"memory|purge", "request_policy:all_shards response_policy:all_succeeded"},
+    {"memory|stats", "nondeterministic_output request_policy:all_shards response_policy:special"},
+    {"mget", "request_policy:multi_shard"},
+    {"migrate", "nondeterministic_output"},
+    {"module|list", "nondeterministic_output_order"},
+    {"mset", "request_policy:multi_shard response_policy:all_succeeded"},
+    {"msetnx", "request_policy:multi_shard response_policy:agg_min"},
+    {"object|encoding", "nondeterministic_output"},
+    {"object|freq", "nondeterministic_output"},
+    {"object|idletime", "nondeterministic_output"},
+    {"object|refcount", "nondeterministic_output"},
+    {"ping", "request_policy:all_shards response_policy:all_succeeded"},
+    {"pttl", "nondeterministic_output"},
+    {"randomkey", "request_policy:all_shards nondeterministic_output"},
+    {"scan", "nondeterministic_output request_policy:special"},
+    {"script|exists", "request_policy:all_shards response_policy:agg_logical_and"},
+    {"script|flush", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"script|kill", "request_policy:all_shards response_policy:one_succeeded"},
+    {"script|load", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"sdiff", "nondeterministic_output_order"},
+    {"sinter", "nondeterministic_output_order"},
+    {"slowlog|get", "request_policy:all_nodes nondeterministic_output"},
+    {"slowlog|len", "request_policy:all_nodes response_policy:agg_sum nondeterministic_output"},
+    {"slowlog|reset", "request_policy:all_nodes response_policy:all_succeeded"},
+    {"smembers", "nondeterministic_output_order"},
+    {"spop", "nondeterministic_output"},
+    {"srandmember", "nondeterministic_output"},
+    {"sscan", "nondeterministic_output"},
+    {"sunion", "nondeterministic_output_order"},
+    {"time", "nondeterministic_output"},
+    {"touch", "request_policy:multi_shard response_policy:agg_sum"},
+    {"ttl", "nondeterministic_output"},
+    {"unlink", "request_policy:multi_shard response_policy:agg_sum"},
+    {"wait", "request_policy:all_shards response_policy:agg_min"},
+    {"xadd", "nondeterministic_output"},
+    {"xautoclaim", "nondeterministic_output"},
+    {"xclaim", "nondeterministic_output"},
+    {"xinfo|consumers", "nondeterministic_output"},
+    {"xpending", "nondeterministic_output"},
+    {"xtrim", "nondeterministic_output"},
+    {"zrandmember", "nondeterministic_output"},
+    {"zscan", "nondeterministic_output"},
 };
 // clang-format on
+
+std::vector<std::string_view> FindTips(const std::string& full) {
+  std::vector<std::string_view> out;
+  auto* end = kTipFacts + std::size(kTipFacts);
+  auto* it = std::lower_bound(kTipFacts, end, full, [](const TipFacts& d, const std::string& n) {
+    return std::string_view(d.name) < n;
+  });
+  if (it == end || full != it->name) return out;
+  std::string_view t = it->tips;
+  while (!t.empty()) {
+    size_t sp = t.find(' ');
+    out.push_back(t.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    t.remove_prefix(sp + 1);
+  }
+  return out;
+}
 
 const KeyFacts* FindKeyFacts(const std::string& full) {
   auto* end = kKeyFacts + std::size(kKeyFacts);
@@ -748,18 +869,99 @@ const KeyFacts* FindKeyFacts(const std::string& full) {
 uint32_t KeyFlagsAt(const KeyFacts& f, int pos, int argc) {
   for (int i = 0; i < f.n; i++) {
     const auto& s = f.specs[i];
-    if (s.kind != kRange) continue;
-    int last = s.lastkey >= 0 ? s.index + s.lastkey : argc + s.lastkey;
-    int step = s.step > 0 ? s.step : 1;
+    if (s.bs != kBsIndex || s.fk != kFkRange) continue;
+    int last = s.a >= 0 ? s.index + s.a : argc + s.a;
+    int step = s.b > 0 ? s.b : 1;
     if (pos >= s.index && pos <= last && (pos - s.index) % step == 0) return s.flags;
   }
   for (int i = 0; i < f.n; i++) {
-    if (f.specs[i].kind == kKeyNum && pos > f.specs[i].index) return f.specs[i].flags;
+    if (f.specs[i].bs == kBsIndex && f.specs[i].fk == kFkKeyNum && pos > f.specs[i].index) {
+      return f.specs[i].flags;
+    }
   }
   for (int i = 0; i < f.n; i++) {
-    if (f.specs[i].kind == kOther) return f.specs[i].flags;
+    if (f.specs[i].bs != kBsIndex) return f.specs[i].flags;
   }
   return f.n ? f.specs[0].flags : 0;
+}
+
+void ReplyKeyFlags(resp::ReplyBuilder& r, uint32_t flags) {
+  size_t n = 0;
+  for (size_t b = 0; b < std::size(kKeyFlagNames); b++) n += (flags >> b) & 1;
+  r.SetHeader(n);
+  for (size_t b = 0; b < std::size(kKeyFlagNames); b++) {
+    if ((flags >> b) & 1) r.Simple(kKeyFlagNames[b]);
+  }
+}
+
+// COMMAND INFO key specs from the facts, as addReplyCommandKeySpecs.
+void ReplyFactKeySpecs(resp::ReplyBuilder& r, const KeyFacts& f) {
+  r.SetHeader(static_cast<size_t>(f.n));
+  for (int i = 0; i < f.n; i++) {
+    const auto& s = f.specs[i];
+    r.MapHeader(3);
+    r.Bulk("flags");
+    ReplyKeyFlags(r, s.flags);
+    r.Bulk("begin_search");
+    r.MapHeader(2);
+    r.Bulk("type");
+    if (s.bs == kBsIndex) {
+      r.Bulk("index");
+      r.Bulk("spec");
+      r.MapHeader(1);
+      r.Bulk("index");
+      r.Integer(s.index);
+    } else if (s.bs == kBsKeyword) {
+      r.Bulk("keyword");
+      r.Bulk("spec");
+      r.MapHeader(2);
+      r.Bulk("keyword");
+      r.Bulk(s.keyword);
+      r.Bulk("startfrom");
+      r.Integer(s.startfrom);
+    } else {
+      r.Bulk("unknown");
+      r.Bulk("spec");
+      r.MapHeader(0);
+    }
+    r.Bulk("find_keys");
+    r.MapHeader(2);
+    r.Bulk("type");
+    if (s.fk == kFkRange) {
+      r.Bulk("range");
+      r.Bulk("spec");
+      r.MapHeader(3);
+      r.Bulk("lastkey");
+      r.Integer(s.a);
+      r.Bulk("keystep");
+      r.Integer(s.b);
+      r.Bulk("limit");
+      r.Integer(s.c);
+    } else if (s.fk == kFkKeyNum) {
+      r.Bulk("keynum");
+      r.Bulk("spec");
+      r.MapHeader(3);
+      r.Bulk("keynumidx");
+      r.Integer(s.a);
+      r.Bulk("firstkey");
+      r.Integer(s.b);
+      r.Bulk("keystep");
+      r.Integer(s.c);
+    } else {
+      r.Bulk("unknown");
+      r.Bulk("spec");
+      r.MapHeader(0);
+    }
+  }
+}
+
+void ReplyTipsAndKeySpecs(resp::ReplyBuilder& r, const CommandSpec& c) {
+  std::string full = FullName(c);
+  auto tips = FindTips(full);
+  r.SetHeader(tips.size());
+  for (auto t : tips) r.Bulk(t);
+  if (const KeyFacts* f = FindKeyFacts(full)) return ReplyFactKeySpecs(r, *f);
+  ReplyKeySpecs(r, c);  // shoal's own commands: one spec from the row
 }
 
 void ReplyDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
@@ -937,6 +1139,16 @@ void GetKeysImpl(CommandContext& ctx, bool with_flags) {
 void CommandGetKeys(CommandContext& ctx) { GetKeysImpl(ctx, false); }
 
 void CommandGetKeysAndFlags(CommandContext& ctx) { GetKeysImpl(ctx, true); }
+
+bool KeyOnlyRead(const CommandSpec& c, std::span<const std::string_view> args, int pos) {
+  static std::unordered_map<const CommandSpec*, const KeyFacts*> cache;  // engine thread
+  auto [it, fresh] = cache.try_emplace(&c, nullptr);
+  if (fresh) it->second = FindKeyFacts(FullName(c));
+  if (!it->second) return false;
+  uint32_t f = KeyFlagsAt(*it->second, pos, static_cast<int>(args.size()));
+  f = VariableKeyFlags(c, args, pos, f);
+  return (f & 0x1u) && !(f & (0x2u | 0x4u | 0x8u));  // RO, not RW/OW/RM
+}
 
 // COMMAND LIST [FILTERBY MODULE name | ACLCAT cat | PATTERN pattern]
 void CommandList(CommandContext& ctx) {

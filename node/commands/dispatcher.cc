@@ -316,7 +316,9 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
       }
     }
     if (engine_.key_modified) {
-      for (int i : KeyIndexes(spec, args)) {
+      auto keys = KeyIndexes(spec, args);
+      for (int i : keys) {
+        if (keys.size() > 1 && KeyOnlyRead(spec, args, i)) continue;  // a source, not written
         engine_.key_modified(client.db, args[static_cast<size_t>(i)]);
       }
     }
