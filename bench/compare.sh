@@ -98,7 +98,11 @@ start_server() {  # $1 = side, $2 = binary
   port="$(free_port)"
   dir="$WORK/$side"
   mkdir -p "$dir"
+  local extra=()
+  # shoal's health endpoints (default port 8080) are not part of the benchmark.
+  [[ "$side" == shoal ]] && extra=(--shoal-http-port 0)
   "${SERVER_PIN[@]}" "$bin" --port "$port" --bind "$HOST" --dir "$dir" --save '' --appendonly no \
+    "${extra[@]}" \
     >"$dir/server.log" 2>&1 </dev/null &
   PID[$side]=$!
   PORT[$side]=$port

@@ -77,7 +77,8 @@ class Server:
         self.log = open(os.path.join(self.dir, "server.log"), "w")
         self.proc = subprocess.Popen(
             SERVER_PIN + [binary, "--port", str(self.port), "--bind", HOST, "--dir", self.dir,
-                          "--save", "", "--appendonly", "no"],
+                          "--save", "", "--appendonly", "no"]
+            + (["--shoal-http-port", "0"] if name == "shoal" else []),
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         for _ in range(200):
             if cli(self.port, "ping") == "PONG":

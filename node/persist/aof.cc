@@ -264,6 +264,56 @@ namespace {
 
 constexpr size_t kItemsPerCmd = 64;  // Redis's AOF_REWRITE_ITEMS_PER_CMD
 
+std::string IdText(StreamId id) { return std::to_string(id.ms) + "-" + std::to_string(id.seq); }
+
+// A stream as Redis 7.0's rewriteStreamObject writes it: one XADD per entry
+// (XADD MAXLEN 0 0-1 x y for an empty stream), XSETID with the counters,
+// then per group XGROUP CREATE ... ENTRIESREAD and one XCLAIM ... JUSTID
+// FORCE per pending entry of each consumer (consumers without pending
+// entries are not kept, as in Redis).
+void EmitStream(std::string* out, std::string_view key, const StreamData& s) {
+  if (!s.entries.empty()) {
+    for (const auto& e : s.entries) {
+      std::string id = IdText(e.id);
+      std::vector<std::string_view> a = {"XADD", key, id};
+      for (const auto& [f, v] : e.fields) {
+        a.push_back(f);
+        a.push_back(v);
+      }
+      AppendRespCommand(out, a);
+    }
+  } else {
+    std::string_view a[] = {"XADD", key, "MAXLEN", "0", "0-1", "x", "y"};
+    AppendRespCommand(out, a);
+  }
+  std::string last = IdText(s.last_id), added = std::to_string(s.entries_added),
+              maxdel = IdText(s.max_deleted_id);
+  std::string_view setid[] = {"XSETID", key, last, "ENTRIESADDED", added, "MAXDELETEDID", maxdel};
+  AppendRespCommand(out, setid);
+  for (const auto& g : s.groups) {
+    std::string glast = IdText(g.last_id), read = std::to_string(g.entries_read);
+    std::string_view create[] = {"XGROUP", "CREATE", key, g.name, glast, "ENTRIESREAD", read};
+    AppendRespCommand(out, create);
+    for (const auto& c : g.consumers) {
+      for (StreamId pid : c.pending) {
+        const StreamPendingEntry* pe = nullptr;
+        for (const auto& p : g.pel) {
+          if (p.id == pid) {
+            pe = &p;
+            break;
+          }
+        }
+        if (!pe) continue;
+        std::string id = IdText(pid), t = std::to_string(pe->delivery_time_ms),
+                    n = std::to_string(pe->delivery_count);
+        std::string_view claim[] = {"XCLAIM", key, g.name,       c.name, "0",      id,
+                                    "TIME",   t,   "RETRYCOUNT", n,      "JUSTID", "FORCE"};
+        AppendRespCommand(out, claim);
+      }
+    }
+  }
+}
+
 void EmitBatched(std::string* out, std::string_view cmd, std::string_view key,
                  const std::vector<std::string>& items, size_t per_item) {
   size_t n = items.size() / per_item;
@@ -324,9 +374,10 @@ base::Status WriteAofRespBase(commands::Engine& engine,
           EmitBatched(&out, "HMSET", key, items, 2);
           break;
         case RdbValue::Kind::kStream:
+          EmitStream(&out, key, v.stream);
+          break;
         case RdbValue::Kind::kModule:
-          st = base::Status::Error("key '" + key +
-                                   "': streams need aof-use-rdb-preamble yes in this version");
+          st = base::Status::Error("key '" + key + "': module values cannot be rewritten");
           return;
       }
       if (e->has_expire()) {
