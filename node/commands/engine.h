@@ -97,6 +97,9 @@ class Engine {
   // it cannot get there (the caller replies -OOM to denyoom commands).
   bool EvictIfNeeded() {
     if (!hot.maxmemory) return true;
+    // CLIENT PAUSE keeps the dataset still: no evictions meanwhile, as Redis
+    // 7.0 (the pause timer clears client_pause_type when it ends; misc).
+    if (client_pause_type) return true;
     for (auto& d : dbs) {
       if (d && d->EvictIfNeeded(hot.maxmemory, hot.maxmemory_policy, hot.maxmemory_samples))
         return true;

@@ -214,3 +214,22 @@ def test_client_list_flags(shoal_factory, redis_factory):
             res.append(flags)
             admin.call("CLIENT", "UNBLOCK", str(ids[0]))
     assert res[0] == res[1], res
+
+
+def test_pause_stops_evictions(shoal_factory, redis_factory):
+    res = []
+    for srv in both(shoal_factory, redis_factory):
+        with srv.connect() as admin:
+            admin.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+            for i in range(200):
+                admin.call("SET", f"k{i}", "x" * 1000)
+            admin.call("CLIENT", "PAUSE", "100000", "WRITE")
+            admin.call("CONFIG", "SET", "maxmemory", "1")
+            admin.call("GET", "k1")  # a read: would evict, but the dataset stays still
+            during = admin.call("DBSIZE")
+            admin.call("CLIENT", "UNPAUSE")
+            admin.call("GET", "k1")
+            after = admin.call("DBSIZE")
+            admin.call("CONFIG", "SET", "maxmemory", "0")
+            res.append((during, after < 200))
+    assert res[0] == res[1] == (200, True)
