@@ -34,9 +34,8 @@ constexpr FlagName kFlagNames[] = {
     {kAsking, "asking"},
     {kFast, "fast"},
     {kNoAuth, "no_auth"},
-    {kMayReplicate, "may_replicate"},
+    // may_replicate and protected: hidden by Redis 7.0's COMMAND INFO.
     {kNoMandatoryKeys, "no_mandatory_keys"},
-    {kProtected, "protected"},
     {kNoAsyncLoading, "no_async_loading"},
     {kNoMulti, "no_multi"},
     {kMovableKeys, "movablekeys"},
