@@ -400,6 +400,7 @@ class Result:
         self.waited_acked = 0
         self.async_acked = 0
         self.outage = None        # longest write gap of an async writer (s)
+        self.t_start = None       # wall clock of the fault (matches the node logs)
 
     @property
     def ok(self):
@@ -408,7 +409,8 @@ class Result:
     def line(self):
         rec = f"{self.recovery:.2f}s" if self.recovery is not None else "never"
         out = f"{self.outage:.2f}s" if self.outage is not None else "-"
-        s = (f"{self.kind:8s} {self.detail:44s} recovery {rec:>7s} outage {out:>6s}  "
+        clock = time.strftime("%H:%M:%S", time.localtime(self.t_start)) if self.t_start else ""
+        s = (f"{clock} {self.kind:8s} {self.detail:44s} recovery {rec:>7s} outage {out:>6s}  "
              f"acked w={self.waited_acked} "
              f"a={self.async_acked}  lost w={len(self.wait_lost)} a={self.async_lost}  "
              f"two-owner slots {self.two_owner_slots}")
@@ -461,6 +463,7 @@ class Chaos:
         t_start = time.time()
         heal, detail = fn()
         res = Result(kind, detail)
+        res.t_start = t_start
         if self._problem:
             res.problems.append(self._problem)
             self._problem = None
