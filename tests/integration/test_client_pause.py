@@ -161,8 +161,6 @@ def test_unblock_resp3(shoal_factory, redis_factory):
     assert res[0] == res[1]
 
 
-@pytest.mark.xfail(reason="rows lack kMayReplicate (Redis 7.0: eval, evalsha, fcall, pfcount, "
-                   "publish, spublish; the flag is hidden from COMMAND INFO)", strict=False)
 def test_pause_write_holds_may_replicate(shoal_factory, redis_factory):
     res = []
     for srv in both(shoal_factory, redis_factory):
