@@ -2,7 +2,9 @@
 # The whole test suite: installs dependencies (Debian packages), builds with
 # warnings as errors, runs the doctest unit tests through ctest, then the
 # integration tests (real redis-cli / redis-benchmark / python3-redis, and
-# differential runs against Debian's redis-server 7.0).
+# differential runs against Debian's redis-server 7.0), the short seeded chaos
+# run (tests/chaos: six nodes in network namespaces; SHOAL_CHAOS=0 skips it)
+# and, with SHOAL_E2E=1, the Docker end-to-end test.
 #
 # Environment:
 #   SHOAL_BUILD_DIR   build directory (default: build)
@@ -37,5 +39,5 @@ fi
 echo "== integration and container tests"
 export SHOAL_BIN="$PWD/$BUILD_DIR/shoal"
 # shellcheck disable=SC2086
-/usr/bin/python3 -m pytest tests/integration tests/e2e -q -p no:cacheprovider \
+/usr/bin/python3 -m pytest tests/integration tests/chaos tests/e2e -q -p no:cacheprovider \
   ${SHOAL_PYTEST_ARGS:-}

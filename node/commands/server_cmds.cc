@@ -141,6 +141,7 @@ std::string MemorySection(Engine& eng) {
   long pages = sysconf(_SC_PHYS_PAGES);
   uint64_t total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   std::vector<std::pair<std::string, std::string>> fields = {
+      {"used_memory", std::to_string(used)},
       {"used_memory_human", HumanBytes(used)},
       {"used_memory_rss", std::to_string(rss)},
       {"used_memory_rss_human", HumanBytes(rss)},

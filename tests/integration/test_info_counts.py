@@ -29,3 +29,18 @@ def test_blocked_clients_counts_clients_in_blocking_commands(kind, shoal_factory
     while time.time() < deadline and server.info_field("clients", "blocked_clients") != "0":
         time.sleep(0.02)
     assert server.info_field("clients", "blocked_clients") == "0"
+
+
+def test_info_memory_fields_follow_redis_order(shoal_factory, redis_factory):
+    """Every INFO memory field Redis 7.0 prints that shoal prints too comes in
+    the same order, and the core ones are all there."""
+    names = []
+    for server in (shoal_factory(), redis_factory()):
+        text = bytes(server.call("INFO", "memory")).decode()
+        names.append([ln.split(":", 1)[0] for ln in text.splitlines() if ":" in ln])
+    shoal_names, redis_names = names
+    for core in ("used_memory", "used_memory_human", "used_memory_rss", "used_memory_peak",
+                 "used_memory_lua", "maxmemory", "maxmemory_policy", "mem_fragmentation_ratio"):
+        assert core in shoal_names, core
+    common = [n for n in redis_names if n in shoal_names]
+    assert [n for n in shoal_names if n in common] == common
