@@ -18,7 +18,9 @@
 # Usage: bench/compare.sh [-n requests] [-r rounds] [-k keys]
 # Environment: SHOAL_BIN (default <repo>/build/shoal), REDIS_SERVER_BIN,
 #   BENCH_N (200000), BENCH_ROUNDS (3), MEM_KEYS (1000000), BENCH_CLIENTS (50),
-#   BENCH_TESTS ("set get incr mset"), BENCH_PIPELINES ("1 16"), BENCH_PIN (1 when
+#   BENCH_TESTS ("set get incr mset lpush hset zadd sadd xadd evalsha"; xadd and
+#   evalsha are custom commands: XADD bench:stream * f <rand>, and EVALSHA of a
+#   one-line SET script loaded into both servers), BENCH_PIPELINES ("1 16"), BENCH_PIN (1 when
 #   nproc >= 2), KEEP_TMP=1 keeps logs.
 # See bench/README.md for how to read the output.
 
@@ -34,7 +36,8 @@ BENCH_N="${BENCH_N:-200000}"
 BENCH_ROUNDS="${BENCH_ROUNDS:-3}"
 MEM_KEYS="${MEM_KEYS:-1000000}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-50}"
-BENCH_TESTS="${BENCH_TESTS:-set get incr mset}"
+BENCH_TESTS="${BENCH_TESTS:-set get incr mset lpush hset zadd sadd xadd evalsha}"
+BENCH_SCRIPT="return redis.call('SET', KEYS[1], ARGV[1])"
 BENCH_PIPELINES="${BENCH_PIPELINES:-1 16}"
 HOST=127.0.0.1
 NCPU="$(nproc)"
@@ -135,6 +138,9 @@ rss_bytes() {  # $1 = side
 
 start_server shoal "$SHOAL_BIN"
 start_server redis "$REDIS_SERVER_BIN"
+SCRIPT_SHA="$(cli shoal script load "$BENCH_SCRIPT" | tr -d '\r')"
+[[ "$(cli redis script load "$BENCH_SCRIPT" | tr -d '\r')" == "$SCRIPT_SHA" ]] ||
+  echo "compare.sh: the two servers disagree on the script's SHA1" >&2
 
 commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
@@ -168,8 +174,19 @@ cpu_ticks() {  # $1 side: utime + stime of the server, in clock ticks
 bench_once() {  # $1 side, $2 test, $3 pipeline, $4 round
   local out rps t0 t1
   t0="$(cpu_ticks "$1")"
+  local custom=()
+  case "$2" in
+    xadd) custom=(XADD bench:stream '*' f __rand_int__) ;;
+    evalsha) custom=(EVALSHA "$SCRIPT_SHA" 1 key:__rand_int__ v) ;;
+  esac
+  if [[ ${#custom[@]} -gt 0 ]]; then
+    out="$("${CLIENT_PIN[@]}" "$REDIS_BENCHMARK" -h "$HOST" -p "${PORT[$1]}" -c "$BENCH_CLIENTS" \
+      -n "$BENCH_N" -P "$3" -r 100000 --csv "${custom[@]}" 2>>"$ERRLOG")" ||
+      echo "redis-benchmark failed: $1 $2 P$3" >>"$ERRLOG"
+  else
   out="$("${CLIENT_PIN[@]}" "$REDIS_BENCHMARK" -h "$HOST" -p "${PORT[$1]}" -t "$2" -c "$BENCH_CLIENTS" \
     -n "$BENCH_N" -P "$3" --csv 2>>"$ERRLOG")" || echo "redis-benchmark failed: $1 $2 P$3" >>"$ERRLOG"
+  fi
   # --csv: a header line, then "TEST","rps",...
   rps="$(printf '%s\n' "$out" | awk -F'","' 'NR > 1 && NF > 2 { print $2; exit }')"
   t1="$(cpu_ticks "$1")"
