@@ -237,7 +237,15 @@ COMPARATORS = {
 _CONTAINERS = {"COMMAND", "CLIENT", "OBJECT", "CONFIG", "MEMORY", "CLUSTER", "DEBUG", "XINFO"}
 
 
+class Unordered(list):
+    """A step whose reply is compared as a multiset wherever it runs (a
+    generator marks replies whose order Redis takes from its own set or
+    dict iteration, e.g. SORT ... ALPHA BY with ties on a set)."""
+
+
 def comparator_for(args):
+    if isinstance(args, Unordered):
+        return unordered
     name = _s(args[0]).upper() if args else ""
     if name in _CONTAINERS and len(args) > 1:
         sub = COMPARATORS.get((name, _s(args[1]).upper()))
