@@ -4,7 +4,9 @@
 # time on a copy of its seed corpus and prints one line per target.
 #
 #   scripts/fuzz.sh                 each target FUZZ_SECONDS (default 30) s
-#   scripts/fuzz.sh --ci            each target 10 s (CI_FUZZ_SECONDS), build -j2
+#   scripts/fuzz.sh --ci            each target CI_FUZZ_RUNS (5000) inputs from seed
+#                                   CI_FUZZ_SEED (1): deterministic, so CI cannot fail
+#                                   at random on a new finding (fuzz longer locally)
 #   scripts/fuzz.sh --seconds N     each target N s
 #   scripts/fuzz.sh TARGET...       only these targets (e.g. parser_fuzz)
 #
@@ -20,10 +22,11 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 secs=${FUZZ_SECONDS:-30}
+limit=()
 only=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --ci) secs=${CI_FUZZ_SECONDS:-10}; shift ;;
+    --ci) secs=120; limit=(-seed="${CI_FUZZ_SEED:-1}" -runs="${CI_FUZZ_RUNS:-5000}"); shift ;;
     --seconds) secs=$2; shift 2 ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) only+=("$1"); shift ;;
@@ -62,7 +65,7 @@ for t in "${targets[@]}"; do
   # allocate without bound; -timeout: nor take seconds (a hang).
   (cd "$build" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "./$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    "./$t" "${limit[@]}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
     -print_final_stats=1 -artifact_prefix="$root/$findings/" "corpus-$t") >"$log" 2>&1 || rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
