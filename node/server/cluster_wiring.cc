@@ -96,12 +96,8 @@ base::Status Server::StartCluster() {
   bus_->save_config = [this](const std::string& text, bool fsync) {
     auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync);
     if (!st.ok()) LOG_WARN("Saving the cluster config: {}", st.message());
-    RecheckBlockedClients();  // a slot may have moved away
   };
-  bus_->state_changed = [this](bool ok) {
-    LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail");
-    RecheckBlockedClients();
-  };
+  bus_->state_changed = [](bool ok) { LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail"); };
   auto st = bus_->Start();
   if (!st.ok()) return st;
   LOG_INFO("Cluster bus listening on port {}", listen_bus);
