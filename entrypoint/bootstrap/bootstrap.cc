@@ -17,6 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kSlots = 16384;
 constexpr int64_t kClaimTtlMs = 30000;
+constexpr auto kReplicaMoveDelay = std::chrono::seconds(5);
 
 std::vector<std::pair<int, int>> SlotRanges(const std::vector<std::string>& toks, size_t from) {
   std::vector<std::pair<int, int>> out;
@@ -563,6 +564,61 @@ void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const 
   SetPhase("formed");
 }
 
+std::map<std::string, int> HealthyReplicaCounts(const std::vector<NodeEntry>& nodes) {
+  std::map<std::string, int> nrep;
+  for (auto& n : nodes) {
+    if (n.is_master() && n.slots > 0 && n.healthy()) nrep[n.id];
+  }
+  for (auto& n : nodes) {
+    if (!n.is_master() && n.healthy() && nrep.count(n.master)) nrep[n.master]++;
+  }
+  return nrep;
+}
+
+std::string ChooseMasterToJoin(const std::vector<NodeEntry>& nodes) {
+  const NodeEntry* self = nullptr;
+  for (auto& n : nodes) {
+    if (n.is_myself()) self = &n;
+  }
+  if (!self) return "";
+  auto nrep = HealthyReplicaCounts(nodes);
+  const NodeEntry* best = nullptr;
+  for (int pass = 0; pass < 2 && !best; pass++) {
+    for (auto& n : nodes) {
+      if (!nrep.count(n.id)) continue;
+      if (pass == 0 && n.ip == self->ip) continue;
+      if (!best || nrep[n.id] < nrep[best->id] || (nrep[n.id] == nrep[best->id] && n.id < best->id))
+        best = &n;
+    }
+  }
+  return best ? best->id : "";
+}
+
+std::string ChooseReplicaMove(const std::vector<NodeEntry>& nodes) {
+  const NodeEntry* self = nullptr;
+  for (auto& n : nodes) {
+    if (n.is_myself()) self = &n;
+  }
+  if (!self || self->is_master() || !self->healthy()) return "";
+  auto nrep = HealthyReplicaCounts(nodes);
+  auto mine = nrep.find(self->master);
+  if (mine == nrep.end()) return "";
+  int most = 0;
+  std::string orphan;
+  for (auto& [id, count] : nrep) {
+    most = std::max(most, count);
+    if (count == 0 && orphan.empty()) orphan = id;  // smallest id first
+  }
+  if (orphan.empty() || most < 2 || mine->second != most) return "";
+  // One mover: the smallest id among the best-served masters' replicas.
+  for (auto& n : nodes) {
+    if (n.is_master() || !n.healthy()) continue;
+    auto it = nrep.find(n.master);
+    if (it != nrep.end() && it->second == most && n.id < self->id) return "";
+  }
+  return orphan;
+}
+
 void Bootstrap::Join(const PeerView& me, const std::vector<PeerView>& views) {
   (void)views;
   const NodeEntry* self = nullptr;
@@ -570,33 +626,17 @@ void Bootstrap::Join(const PeerView& me, const std::vector<PeerView>& views) {
     if (n.is_myself()) self = &n;
   }
   if (!self || !self->is_master() || self->slots > 0) return;
-  // A master without slots in a formed cluster: a newcomer. Replicate the
-  // master with the fewest replicas, preferring one on another host.
-  std::map<std::string, int> nrep;
-  for (auto& n : me.nodes) {
-    if (n.is_master() && n.slots > 0 && !n.failed()) nrep[n.id];
-  }
-  for (auto& n : me.nodes) {
-    if (!n.is_master() && nrep.count(n.master)) nrep[n.master]++;
-  }
-  const NodeEntry* best = nullptr;
-  for (int pass = 0; pass < 2 && !best; pass++) {
-    for (auto& n : me.nodes) {
-      if (!nrep.count(n.id)) continue;
-      if (pass == 0 && n.ip == self->ip) continue;
-      if (!best || nrep[n.id] < nrep[best->id] || (nrep[n.id] == nrep[best->id] && n.id < best->id))
-        best = &n;
-    }
-  }
-  if (!best) return;
+  // A master without slots in a formed cluster: a newcomer.
+  std::string best = ChooseMasterToJoin(me.nodes);
+  if (best.empty()) return;
   std::string err;
-  if (Cmd(opts_.self, {"CLUSTER", "REPLICATE", best->id}, &err)) {
-    LOG_INFO("Bootstrap: joined as a replica of {} ({}:{})", best->id, best->ip, best->port);
+  if (Cmd(opts_.self, {"CLUSTER", "REPLICATE", best}, &err)) {
+    LOG_INFO("Bootstrap: joined as a replica of {}", best);
     if (formation_seconds_.load() == 0) {
       formation_seconds_ = std::chrono::duration<double>(Clock::now() - started_).count();
     }
   } else {
-    SetError("REPLICATE " + best->id + ": " + err);
+    SetError("REPLICATE " + best + ": " + err);
   }
 }
 
@@ -633,6 +673,21 @@ void Bootstrap::Heal(const PeerView& me, const std::vector<PeerView>& views) {
     Cmd(opts_.self, {"CLUSTER", "FORGET", n.id});
     for (auto& v : views) Cmd(v.addr, {"CLUSTER", "FORGET", n.id});
     failed_since_.erase(n.id);
+  }
+  // Move a replica to a master left without one, once the view has said so
+  // for kReplicaMoveDelay (not during a failover's first seconds).
+  std::string target = ChooseReplicaMove(me.nodes);
+  if (target != move_target_) {
+    move_target_ = target;
+    move_since_ = now;
+  } else if (!target.empty() && now - move_since_ >= kReplicaMoveDelay) {
+    std::string err;
+    if (Cmd(opts_.self, {"CLUSTER", "REPLICATE", target}, &err)) {
+      LOG_INFO("Bootstrap: moved to {}, a master without a healthy replica", target);
+    } else {
+      SetError("REPLICATE " + target + ": " + err);
+    }
+    move_target_.clear();
   }
 }
 

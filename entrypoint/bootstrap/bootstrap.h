@@ -64,7 +64,10 @@ struct NodeEntry {
   std::vector<std::pair<int, int>> ranges;  // owned slot ranges
   bool is_master() const { return flags.find("master") != std::string::npos; }
   bool is_myself() const { return flags.find("myself") != std::string::npos; }
-  bool failed() const;
+  bool failed() const;  // FAIL (not PFAIL)
+  bool healthy() const {  // neither FAIL nor PFAIL, not in handshake
+    return !failed() && flags.find("fail?") == std::string::npos && !handshake();
+  }
   bool handshake() const { return flags.find("handshake") != std::string::npos; }
 };
 std::vector<NodeEntry> ParseClusterNodes(const std::string& text);
@@ -92,6 +95,20 @@ struct Plan {
   std::vector<std::pair<PeerAddr, PeerAddr>> replicas;  // replica -> master
 };
 Plan MakePlan(std::vector<PeerAddr> participants, int replicas);
+
+// Healthy (not failed, not PFAIL) replicas per slot-serving healthy master in
+// one CLUSTER NODES view.
+std::map<std::string, int> HealthyReplicaCounts(const std::vector<NodeEntry>& nodes);
+// The master a slotless newcomer should replicate: the fewest healthy
+// replicas, another host first, then the smaller id. "" when none.
+std::string ChooseMasterToJoin(const std::vector<NodeEntry>& nodes);
+// Rebalancing after a replica was lost and replaced elsewhere: when a master
+// serving slots has no healthy replica and another has two or more, the
+// replica with the smallest id among the best-served masters' replicas moves
+// to it (Redis's replica migration, which skips a master whose last replica
+// was forgotten). Returns the master id this node should replicate, "" to
+// stay.
+std::string ChooseReplicaMove(const std::vector<NodeEntry>& nodes);
 
 class Bootstrap {
  public:
@@ -133,6 +150,10 @@ class Bootstrap {
   std::atomic<double> formation_seconds_{0};
   std::chrono::steady_clock::time_point started_;
   std::map<std::string, std::chrono::steady_clock::time_point> failed_since_;
+  // Since when ChooseReplicaMove has named the same target (a move waits for
+  // the view to be stable for kReplicaMoveDelay).
+  std::string move_target_;
+  std::chrono::steady_clock::time_point move_since_{};
   std::string last_peers_;
   std::chrono::steady_clock::time_point fresh_since_{};
 };

@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+using entrypoint::bootstrap::ChooseMasterToJoin;
+using entrypoint::bootstrap::ChooseReplicaMove;
 using entrypoint::bootstrap::MakePlan;
 using entrypoint::bootstrap::ParseClusterNodes;
 using entrypoint::bootstrap::PeerAddr;
@@ -70,5 +72,59 @@ TEST_SUITE("entrypoint/bootstrap") {
     CHECK_FALSE(n[2].is_master());
     CHECK(n[2].master == "aaaa");
     CHECK_FALSE(n[2].connected);
+  }
+
+  // Three masters a, b, c on .1-.3; b has replica r2, c's replica failed.
+  std::string Topology(const std::string& extra) {
+    return "aaaa 10.0.0.1:6379@16379 master - 0 0 1 connected 0-5460\n"
+           "bbbb 10.0.0.2:6379@16379 master - 0 0 2 connected 5461-10922\n"
+           "cccc 10.0.0.3:6379@16379 master - 0 0 3 connected 10923-16383\n"
+           "r1r1 10.0.0.4:6379@16379 slave aaaa 0 0 1 connected\n"
+           "r2r2 10.0.0.5:6379@16379 slave bbbb 0 0 2 connected\n" +
+           extra;
+  }
+
+  TEST_CASE("a newcomer replicates the master without a healthy replica, not the failed one's") {
+    // The failed replica of cccc must not count: cccc is the one to join.
+    auto nodes = ParseClusterNodes(Topology(
+        "oldr 10.0.0.6:6379@16379 slave,fail cccc 0 0 3 disconnected\n"
+        "newn 10.0.0.6:6379@16379 myself,master - 0 0 0 connected\n"));
+    CHECK(ChooseMasterToJoin(nodes) == "cccc");
+    auto pfail = ParseClusterNodes(Topology(
+        "oldr 10.0.0.6:6379@16379 slave,fail? cccc 0 0 3 disconnected\n"
+        "newn 10.0.0.6:6379@16379 myself,master - 0 0 0 connected\n"));
+    CHECK(ChooseMasterToJoin(pfail) == "cccc");
+  }
+
+  TEST_CASE("a replica moves to an orphaned master only from a master with two or more") {
+    // r2r2 and r3r3 both replicate bbbb; cccc has none: the smaller id moves.
+    std::string two = "r3r3 10.0.0.6:6379@16379 slave bbbb 0 0 2 connected\n";
+    auto as_r2 = ParseClusterNodes(
+        "aaaa 10.0.0.1:6379@16379 master - 0 0 1 connected 0-5460\n"
+        "bbbb 10.0.0.2:6379@16379 master - 0 0 2 connected 5461-10922\n"
+        "cccc 10.0.0.3:6379@16379 master - 0 0 3 connected 10923-16383\n"
+        "r1r1 10.0.0.4:6379@16379 slave aaaa 0 0 1 connected\n"
+        "r2r2 10.0.0.5:6379@16379 myself,slave bbbb 0 0 2 connected\n" + two);
+    CHECK(ChooseReplicaMove(as_r2) == "cccc");
+    auto as_r3 = ParseClusterNodes(Topology(
+        "r3r3 10.0.0.6:6379@16379 myself,slave bbbb 0 0 2 connected\n"));
+    CHECK(ChooseReplicaMove(as_r3).empty());
+    // The lone replica of aaaa never moves.
+    auto as_r1 = ParseClusterNodes(
+        "aaaa 10.0.0.1:6379@16379 master - 0 0 1 connected 0-5460\n"
+        "bbbb 10.0.0.2:6379@16379 master - 0 0 2 connected 5461-10922\n"
+        "cccc 10.0.0.3:6379@16379 master - 0 0 3 connected 10923-16383\n"
+        "r1r1 10.0.0.4:6379@16379 myself,slave aaaa 0 0 1 connected\n"
+        "r2r2 10.0.0.5:6379@16379 slave bbbb 0 0 2 connected\n" + two);
+    CHECK(ChooseReplicaMove(as_r1).empty());
+    // Balanced (one each): nobody moves.
+    auto balanced = ParseClusterNodes(
+        "aaaa 10.0.0.1:6379@16379 master - 0 0 1 connected 0-5460\n"
+        "bbbb 10.0.0.2:6379@16379 master - 0 0 2 connected 5461-10922\n"
+        "cccc 10.0.0.3:6379@16379 master - 0 0 3 connected 10923-16383\n"
+        "r1r1 10.0.0.4:6379@16379 slave aaaa 0 0 1 connected\n"
+        "r2r2 10.0.0.5:6379@16379 myself,slave bbbb 0 0 2 connected\n"
+        "r3r3 10.0.0.6:6379@16379 slave cccc 0 0 3 connected\n");
+    CHECK(ChooseReplicaMove(balanced).empty());
   }
 }

@@ -672,6 +672,7 @@ void ClusterState::Tick(int64_t now_ms) {
   }
 
   bool update = false;
+  std::vector<NodeInfo*> new_pfail;
   for (NodeInfo* n : all) {
     if (n->flags & (kNodeMyself | kNodeNoAddr | kNodeHandshake)) continue;
     int64_t ping_delay = now_ - n->ping_sent;
@@ -692,6 +693,23 @@ void ClusterState::Tick(int64_t now_ms) {
       LOG_DEBUG("*** NODE {} possibly failing", n->name);
       n->flags |= kNodePfail;
       update = true;
+      new_pfail.push_back(n);
+    }
+  }
+  if (!new_pfail.empty()) {
+    // Spread the news now instead of in the next random ping (about once a
+    // second): every ping's gossip carries the PFAIL nodes, so the masters
+    // reach the FAIL quorum within a round trip of each other's detection.
+    // Reports that arrived before this node's own detection count at once.
+    pfail_nodes_ += int(new_pfail.size());
+    for (NodeInfo* n : new_pfail) MarkNodeAsFailingIfNeeded(n);
+    for (NodeInfo* peer : all) {
+      if (!peer->link || !peer->IsMaster() || (peer->flags & (kNodeMyself | kNodeHandshake)) ||
+          peer->IsPfail() || peer->IsFailed())
+        continue;
+      int64_t outstanding = peer->ping_sent;  // keep the peer's own failure clock
+      SendPing(peer->link, kMsgPing);
+      if (outstanding) peer->ping_sent = outstanding;
     }
   }
   FailoverCron();

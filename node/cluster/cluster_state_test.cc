@@ -121,18 +121,15 @@ TEST_SUITE("cluster/state") {
     sim.Kill(2);
     sim.Run(sim.timeout * 4 / 10);
     CHECK_FALSE(bool(sim.View(0, 2)->flags & (kNodePfail | kNodeFail)));
-    bool saw_pfail = false;
     int64_t fail_at = 0;
     while (sim.now - died < 10 * sim.timeout && !fail_at) {
       sim.Run(100);
-      const NodeInfo* c = sim.View(0, 2);
-      if (c->flags & kNodePfail) saw_pfail = true;
-      if (c->flags & kNodeFail) fail_at = sim.now;
+      if (sim.View(0, 2)->flags & kNodeFail) fail_at = sim.now;
     }
-    CHECK(saw_pfail);
     REQUIRE(fail_at != 0);
+    MESSAGE("FAIL after ", fail_at - died, " ms, node_timeout ", sim.timeout);
     CHECK(fail_at - died > sim.timeout);
-    CHECK(fail_at - died <= 3 * sim.timeout);
+    CHECK(fail_at - died <= 2 * sim.timeout);  // PFAIL spreads at once, no ping wait
     sim.Run(500);  // the FAIL broadcast reaches B
     CHECK(bool(sim.View(1, 2)->flags & kNodeFail));
     CHECK_FALSE(sim[0].StateOk());

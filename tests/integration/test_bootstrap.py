@@ -216,6 +216,7 @@ def test_a_replaced_node_is_forgotten_everywhere_and_its_replacement_joins(dns, 
         repl.start()
         nodes.append(repl)
         deadline = time.time() + 40
+        last_error = None
         while time.time() < deadline:
             try:
                 views = [cluster_view(n) for n in nodes]
@@ -223,11 +224,13 @@ def test_a_replaced_node_is_forgotten_everywhere_and_its_replacement_joins(dns, 
                 if all(old_id not in k for k in known) and all(len(k) == 6 for k in known):
                     check_one_cluster(views, 6)
                     break
-            except (AssertionError, redis.RedisError, OSError):
-                pass
+            except (AssertionError, redis.RedisError, OSError) as e:
+                last_error = e
             time.sleep(0.25)
         else:
-            raise AssertionError(f"old id still known or replacement not joined: {known}")
+            still = [f"{n.host}" for n, k in zip(nodes, known) if old_id in k]
+            raise AssertionError(f"old id {old_id} still known by {still}; last check error: "
+                                 f"{last_error!r}; views: {views}")
         r = redis.Redis(host=repl.host, port=repl.port)
         assert r.execute_command("ROLE")[0] == b"slave"
     finally:

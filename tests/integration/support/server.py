@@ -65,7 +65,12 @@ class Server:
         self.binary = binary
         self.extra_args = list(args)
         self.host = host
-        self.port = port if port is not None else ports.free_port(host, with_bus=with_bus)
+        # A cluster node also binds port + 10000 (which must stay below 65536).
+        a = [str(x).lower() for x in self.extra_args]
+        clustered = any(a[i] in ("--cluster-enabled", "cluster-enabled") and a[i + 1] == "yes"
+                        for i in range(len(a) - 1))
+        self.port = port if port is not None else ports.free_port(
+            host, with_bus=with_bus or clustered)
         self.dir = dir if dir is not None else tempfile.mkdtemp(prefix=f"{name}-")
         os.makedirs(self.dir, exist_ok=True)
         self.name = name
