@@ -131,7 +131,8 @@ class Server:
             try:
                 with RespConnection(self.host, self.port, timeout=1.0) as c:
                     raw = c.call_raw("PING")[0]
-                    if raw == b"+PONG\r\n":
+                    # -NOAUTH: up, and asking for the password it was given.
+                    if raw == b"+PONG\r\n" or raw.startswith(b"-NOAUTH"):
                         return
                     last = raw
                     # -LOADING and friends: keep waiting.
@@ -221,6 +222,11 @@ class Server:
             if line.startswith(field + ":"):
                 return line.split(":", 1)[1].strip()
         return None
+
+    def log_text(self):
+        """The whole log (stdout and stderr) of the process."""
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
 
     def log_tail(self, lines=40):
         try:
