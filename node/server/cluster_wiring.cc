@@ -96,8 +96,12 @@ base::Status Server::StartCluster() {
   bus_->save_config = [this](const std::string& text, bool fsync) {
     auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync);
     if (!st.ok()) LOG_WARN("Saving the cluster config: {}", st.message());
+    RecheckBlockedClients();  // a slot may have moved away
   };
-  bus_->state_changed = [](bool ok) { LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail"); };
+  bus_->state_changed = [this](bool ok) {
+    LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail");
+    RecheckBlockedClients();
+  };
   auto st = bus_->Start();
   if (!st.ok()) return st;
   LOG_INFO("Cluster bus listening on port {}", listen_bus);

@@ -398,6 +398,19 @@ void Server::SignalKeyReady(int db, std::string_view key) {
   }
 }
 
+void Server::RecheckBlockedClients() {
+  bool any = false;
+  for (auto& [name, q] : blocked_on_) {
+    if (name.compare(0, 2, "*\n") == 0) continue;  // WAIT / PAUSE pseudo keys
+    ready_keys_.push_back(name);
+    any = true;
+  }
+  if (any && !ready_posted_) {
+    ready_posted_ = true;
+    asio::post(io_, [this] { HandleReadyKeys(); });
+  }
+}
+
 void Server::HandleReadyKeys() {
   ready_posted_ = false;
   // Inside a busy script's event polling blocked clients are not served

@@ -90,6 +90,12 @@ class Server {
   void AddBlocked(uint64_t client_id, const std::vector<std::string>& keys);
   void RemoveBlocked(uint64_t client_id, const std::vector<std::string>& keys);
   void SignalKeyReady(int db, std::string_view key);
+  // Cluster config or state changed: every client blocked on a key runs its
+  // command again through the routing checks, so one whose slot moved away
+  // (or whose cluster went down) gets -MOVED / -CLUSTERDOWN at once, as
+  // Redis's clusterRedirectBlockedClientIfNeeded; the others block again in
+  // place with their deadline.
+  void RecheckBlockedClients();
 
   // Manual failover: the master pauses client writes until its replica
   // caught up (writes wait, they are not refused).
