@@ -136,6 +136,10 @@ void ClusterState::AddSlot(NodeInfo* n, int slot) {
 void ClusterState::DelSlot(int slot) {
   NodeInfo* n = slots_[slot];
   if (!n) return;
+  // The old owner's shard (it, its master, their replicas) included me.
+  const NodeInfo* shard = n->IsMaster() || !n->master ? n : n->master;
+  if ((shard == myself_ || myself_->master == shard) && hooks_.slot_left_my_shard)
+    hooks_.slot_left_my_shard(slot);
   ClearSlotBit(n->slots, slot);
   n->num_slots--;
   slots_[slot] = nullptr;

@@ -163,6 +163,9 @@ class ClusterState {
     std::function<uint64_t()> key_count;
     // Delete the keys of a slot that another master took over.
     std::function<void(int slot)> delete_keys_in_slot;
+    // A slot that this node's shard served lost its owner assignment
+    // (clusterDelSlot): its shard channels are dropped.
+    std::function<void(int slot)> slot_left_my_shard;
     // CLUSTER RESET on a replica flushes everything.
     std::function<void()> flush_all;
     // master_repl_offset, sent in headers while I am a master (and frozen

@@ -275,6 +275,26 @@ size_t DeliverPublished(Engine& eng, bool shard, std::string_view channel,
   return DeliverLocal(eng, shard ? Kind::kShard : Kind::kChannel, channel, message);
 }
 
+void DropShardChannelsInSlot(Engine& eng, int slot) {
+  Registry* reg = PubSubOf(eng);
+  if (!reg) return;
+  auto names =
+      reg->ShardNamesWhere([slot](std::string_view n) { return base::KeyHashSlot(n) == slot; });
+  for (const std::string& name : names) {
+    for (uint64_t id : reg->SubscribersOf(Kind::kShard, name)) {
+      reg->Unsubscribe(Kind::kShard, id, name);
+      auto it = eng.clients.find(id);
+      if (it == eng.clients.end() || !it->second->push) continue;
+      std::string frame;
+      resp::ReplyBuilder b(&frame);
+      b.set_protocol(it->second->proto == 3 ? 3 : 2);
+      std::string_view n = name;
+      Confirm(b, Kind::kShard, false, &n, reg->CountOf(Kind::kShard, id));
+      it->second->push(frame);
+    }
+  }
+}
+
 void PubSubClientGone(Engine& eng, const Client& c) {
   if (Attachment* a = AttachmentOf(eng)) {
     a->soft_since.erase(c.id);

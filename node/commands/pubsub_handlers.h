@@ -75,6 +75,11 @@ bool PubSubRoute(Engine& eng, Client& c, const CommandSpec& spec,
 size_t DeliverPublished(Engine& eng, bool shard, std::string_view channel,
                         std::string_view message);
 
+// This node stopped serving `slot` (Redis 7.0's removeChannelsInSlot): every
+// shard channel of the slot is dropped, and each of its subscribers gets an
+// sunsubscribe message for it.
+void DropShardChannelsInSlot(Engine& eng, int slot);
+
 // Drops every subscription of a client, silently (disconnect).
 void PubSubClientGone(Engine& eng, const Client& c);
 

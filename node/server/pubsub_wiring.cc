@@ -25,6 +25,9 @@ void Server::StartPubSub() {
                                           std::string_view message) {
       commands::DeliverPublished(engine_, shard, channel, message);
     };
+    cluster_->hooks().slot_left_my_shard = [this](int slot) {
+      commands::DropShardChannelsInSlot(engine_, slot);
+    };
   }
 }
 

@@ -47,3 +47,27 @@ def test_blocked_client_gets_moved_when_its_slot_moves(kind, shoal_factory, redi
         assert time.time() - t0 < 2
     finally:
         waiter.close()
+
+
+@pytest.mark.parametrize("kind", ["shoal", "redis"])
+def test_shard_subscribers_are_unsubscribed_when_the_slot_moves(kind, shoal_factory,
+                                                                redis_factory):
+    """Redis 7.0 drops the shard channels of a slot this node stops serving:
+    each subscriber gets an sunsubscribe message for every channel of it."""
+    a, b = _cluster_pair(shoal_factory if kind == "shoal" else redis_factory)
+    chan = "ch{k}"  # slot of "k"
+    other = "ch{a}"  # another slot, stays
+    b_id = b.call("CLUSTER", "MYID").decode()
+    sub = a.connect(timeout=10)
+    try:
+        got = []
+        for c in (chan, other):  # one slot per SSUBSCRIBE
+            sub.send_command("SSUBSCRIBE", c)
+            got.append(sub.read_reply(timeout=5)[0])
+        assert all(g.startswith(b"*3\r\n$10\r\nssubscribe\r\n") for g in got), got
+        a.call("CLUSTER", "SETSLOT", str(SLOT), "NODE", b_id)
+        raw, _ = sub.read_reply(timeout=5)
+        assert raw == (f"*3\r\n$12\r\nsunsubscribe\r\n${len(chan)}\r\n{chan}\r\n:1\r\n").encode(), raw
+        assert a.call("PUBSUB", "SHARDNUMSUB", chan, other) == [chan.encode(), 0, other.encode(), 1]
+    finally:
+        sub.close()
