@@ -350,3 +350,24 @@ def test_clean_master_restart_allows_partial_resync(shoal_factory):
     print(f"after kill -9 and restart: master sync_full +{full}")
     assert full == 1
     assert compare_datasets(master, replica, "after kill -9 master restart") == []
+
+
+@pytest.mark.parametrize("kind", ["shoal", "redis"])
+def test_replicated_writes_wake_clients_blocked_on_the_replica(kind, shoal_factory,
+                                                               redis_factory):
+    """A client blocked in XREAD on a replica is woken by the
+    master's XADD arriving over the replication link (Redis unblocks on
+    every signalled key, whoever wrote it)."""
+    fac = {"shoal": shoal_factory, "redis": redis_factory}[kind]
+    master = start_master(fac, kind)
+    replica = start_replica(fac, master)
+    wait_in_sync(master, replica)
+    reader = replica.connect(timeout=10)
+    try:
+        reader.send_command("XREAD", "BLOCK", "0", "STREAMS", "s", "$")
+        time.sleep(0.3)
+        rc(master).xadd("s", {"f": "v"}, id="5-1")
+        raw, _ = reader.read_reply(timeout=5)
+        assert raw == b"*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n5-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n", raw
+    finally:
+        reader.close()
