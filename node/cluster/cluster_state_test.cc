@@ -127,7 +127,7 @@ TEST_SUITE("cluster/state") {
       if (sim.View(0, 2)->flags & kNodeFail) fail_at = sim.now;
     }
     REQUIRE(fail_at != 0);
-    MESSAGE("FAIL after ", fail_at - died, " ms, node_timeout ", sim.timeout);
+    INFO("FAIL after ", fail_at - died, " ms, node_timeout ", sim.timeout);
     CHECK(fail_at - died > sim.timeout);
     CHECK(fail_at - died <= 2 * sim.timeout);  // PFAIL spreads at once, no ping wait
     sim.Run(500);  // the FAIL broadcast reaches B

@@ -15,21 +15,15 @@
 #include <string_view>
 #include <vector>
 
+#include "node/base/splitargs.h"
+
 namespace node::config {
 
-// Splits one line like sdssplitargs: blanks separate arguments; "double
-// quotes" understand \n \r \t \b \a \\ \" and \xHH; 'single quotes' only \'.
-// A closing quote must be followed by a blank or the end of the line.
-// Returns nullopt on unbalanced quotes. An empty or blank line gives {}.
-std::optional<std::vector<std::string>> SplitArgs(std::string_view line);
-
-// Quotes like sdscatrepr: "..." with \\ \" \n \r \t \a \b escaped and other
-// non-printable bytes as \xHH.
-std::string QuoteArg(std::string_view s);
-
-// Quotes only when needed (empty, blanks, quotes, non-printable bytes), so
-// plain words stay plain. SplitArgs(QuoteArgIfNeeded(s)) == {s}.
-std::string QuoteArgIfNeeded(std::string_view s);
+// The sdssplitargs tokenizer and sdscatrepr quoting live in node/base (the
+// inline-command parser and the AOF manifest read the same syntax).
+using base::QuoteArg;
+using base::QuoteArgIfNeeded;
+using base::SplitArgs;
 
 // memtoll: a decimal integer with an optional unit, case-insensitive:
 // b, k=1000, kb=1024, m=1000^2, mb=1024^2, g=1000^3, gb=1024^3.

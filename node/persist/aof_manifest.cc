@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "node/base/splitargs.h"
 #include "node/base/strings.h"
 
 namespace node::persist {
@@ -12,145 +13,9 @@ namespace {
 using base::Result;
 using base::Status;
 
-bool NeedsQuoting(std::string_view s) {
-  if (s.empty()) return true;
-  for (unsigned char c : s) {
-    if (!std::isprint(c) || std::isspace(c) || c == '"' || c == '\'' || c == '\\') return true;
-  }
-  return false;
-}
-
-void AppendQuoted(std::string& out, std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (std::isprint(c)) {
-          out.push_back(static_cast<char>(c));
-        } else {
-          out += "\\x";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// sdssplitargs-style tokenizer: spaces separate, "..." with escapes, '...'.
-std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (true) {
-    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i >= line.size()) return out;
-    std::string cur;
-    if (line[i] == '"') {
-      ++i;
-      while (true) {
-        if (i >= line.size()) return std::nullopt;
-        char c = line[i];
-        if (c == '"') {
-          ++i;
-          break;
-        }
-        if (c == '\\' && i + 1 < line.size()) {
-          char n = line[i + 1];
-          if (n == 'x' && i + 3 < line.size() && HexVal(line[i + 2]) >= 0 &&
-              HexVal(line[i + 3]) >= 0) {
-            cur.push_back(static_cast<char>(HexVal(line[i + 2]) * 16 + HexVal(line[i + 3])));
-            i += 4;
-            continue;
-          }
-          switch (n) {
-            case 'n':
-              cur.push_back('\n');
-              break;
-            case 'r':
-              cur.push_back('\r');
-              break;
-            case 't':
-              cur.push_back('\t');
-              break;
-            case 'b':
-              cur.push_back('\b');
-              break;
-            case 'a':
-              cur.push_back('\a');
-              break;
-            default:
-              cur.push_back(n);
-          }
-          i += 2;
-          continue;
-        }
-        cur.push_back(c);
-        ++i;
-      }
-      if (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i])))
-        return std::nullopt;
-    } else if (line[i] == '\'') {
-      ++i;
-      while (true) {
-        if (i >= line.size()) return std::nullopt;
-        if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
-          cur.push_back('\'');
-          i += 2;
-          continue;
-        }
-        if (line[i] == '\'') {
-          ++i;
-          break;
-        }
-        cur.push_back(line[i++]);
-      }
-      if (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i])))
-        return std::nullopt;
-    } else {
-      while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) {
-        cur.push_back(line[i++]);
-      }
-    }
-    out.push_back(std::move(cur));
-  }
-}
-
 void AppendLine(std::string& out, const AofFileInfo& f) {
   out += "file ";
-  if (NeedsQuoting(f.name)) {
-    AppendQuoted(out, f.name);
-  } else {
-    out += f.name;
-  }
+  out += base::QuoteArgIfNeeded(f.name);
   out += " seq ";
   out += base::Int64ToString(f.seq);
   out += " type ";
@@ -182,7 +47,7 @@ Result<AofManifest> ParseAofManifest(std::string_view text) {
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line[0] == '#') continue;
-    auto args = SplitArgs(line);
+    auto args = base::SplitArgs(line);
     if (!args) return fail("unbalanced quotes");
     if (args->size() < 6 || args->size() % 2) return fail("expected key value pairs");
     AofFileInfo f;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "node/base/splitargs.h"
 #include "node/base/strings.h"
 
 namespace node::resp {
@@ -35,13 +36,6 @@ bool ParseLen(const char* p, size_t n, int64_t* out) {
   if (!v) return false;
   *out = *v;
   return true;
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -160,90 +154,10 @@ RequestParser::Result RequestParser::ParseInline(const char* data, size_t len, s
 }
 
 bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
-  size_t i = 0, n = line.size();
-  while (true) {
-    while (i < n && isspace(static_cast<unsigned char>(line[i]))) i++;
-    if (i >= n) return true;
-    std::string cur;
-    bool inq = false, insq = false, done = false;
-    while (!done) {
-      if (inq) {
-        if (i >= n) return false;  // unterminated quotes
-        char c = line[i];
-        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && HexVal(line[i + 2]) >= 0 &&
-            HexVal(line[i + 3]) >= 0) {
-          cur += static_cast<char>(HexVal(line[i + 2]) * 16 + HexVal(line[i + 3]));
-          i += 3;
-        } else if (c == '\\' && i + 1 < n) {
-          i++;
-          switch (line[i]) {
-            case 'n':
-              cur += '\n';
-              break;
-            case 'r':
-              cur += '\r';
-              break;
-            case 't':
-              cur += '\t';
-              break;
-            case 'b':
-              cur += '\b';
-              break;
-            case 'a':
-              cur += '\a';
-              break;
-            default:
-              cur += line[i];
-              break;
-          }
-        } else if (c == '"') {
-          // closing quote must be followed by a space or nothing
-          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return false;
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else if (insq) {
-        if (i >= n) return false;
-        char c = line[i];
-        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
-          i++;
-          cur += '\'';
-        } else if (c == '\'') {
-          if (i + 1 < n && !isspace(static_cast<unsigned char>(line[i + 1]))) return false;
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else {
-        if (i >= n) {
-          done = true;
-          break;
-        }
-        char c = line[i];
-        switch (c) {
-          case ' ':
-          case '\n':
-          case '\r':
-          case '\t':
-          case '\0':
-            done = true;
-            break;
-          case '"':
-            inq = true;
-            break;
-          case '\'':
-            insq = true;
-            break;
-          default:
-            cur += c;
-            break;
-        }
-      }
-      if (i < n) i++;
-    }
-    out->push_back(std::move(cur));
-  }
+  auto args = base::SplitArgs(line);
+  if (!args) return false;
+  for (auto& a : *args) out->push_back(std::move(a));
+  return true;
 }
 
 }  // namespace node::resp
