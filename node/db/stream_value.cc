@@ -14,57 +14,13 @@
 #include <cstring>
 
 #include "node/base/strings.h"
+#include "node/db/listpack_size.h"
 
 namespace node::db {
 
 namespace {
 
 constexpr size_t kListpackMaxSize = size_t{1} << 30;
-
-size_t BacklenSize(size_t l) {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
-
-size_t LpIntSize(int64_t v) {
-  size_t n;
-  if (v >= 0 && v <= 127) {
-    n = 1;
-  } else if (v >= -4096 && v <= 4095) {
-    n = 2;
-  } else if (v >= -32768 && v <= 32767) {
-    n = 3;
-  } else if (v >= -8388608 && v <= 8388607) {
-    n = 4;
-  } else if (v >= INT32_MIN && v <= INT32_MAX) {
-    n = 5;
-  } else {
-    n = 9;
-  }
-  return n + BacklenSize(n);
-}
-
-// A string that is a canonical int64 ("-0", "01", "+1" are not) is stored
-// by listpack as an integer.
-bool CanonicalInt(std::string_view s, int64_t* v) {
-  if (s.empty() || s.size() > 20) return false;
-  auto r = base::ParseInt64(s);
-  if (!r) return false;
-  if (base::Int64ToString(*r) != s) return false;
-  *v = *r;
-  return true;
-}
-
-size_t LpStrSize(std::string_view s) {
-  int64_t v;
-  if (CanonicalInt(s, &v)) return LpIntSize(v);
-  size_t len = s.size();
-  size_t n = (len < 64 ? 1 : len < 4096 ? 2 : 5) + len;
-  return n + BacklenSize(n);
-}
 
 int64_t Diff(uint64_t a, uint64_t b) { return static_cast<int64_t>(a - b); }
 
@@ -262,7 +218,7 @@ bool StreamValue::DestroyGroup(std::string_view name) {
 // --- Entries -------------------------------------------------------------------
 
 size_t StreamValue::Node::LpBytes() const {
-  return bytes_without_counts + LpIntSize(live) + LpIntSize(deleted);
+  return bytes_without_counts + ListpackIntEntrySize(live) + ListpackIntEntrySize(deleted);
 }
 
 void StreamValue::Append(StreamID id, std::span<const std::string_view> fv,
@@ -291,10 +247,11 @@ void StreamValue::Append(StreamID id, std::span<const std::string_view> fv,
   if (!node) {
     master = id;
     node = &nodes_[id];
-    node->bytes_without_counts = 7 + LpIntSize(static_cast<int64_t>(n_fields)) + LpIntSize(0);
+    node->bytes_without_counts =
+        7 + ListpackIntEntrySize(static_cast<int64_t>(n_fields)) + ListpackIntEntrySize(0);
     for (size_t i = 0; i < n_fields; ++i) {
       node->master_fields.emplace_back(fv[2 * i]);
-      node->bytes_without_counts += LpStrSize(fv[2 * i]);
+      node->bytes_without_counts += ListpackEntrySize(fv[2 * i]);
     }
   }
   Item item;
@@ -305,17 +262,18 @@ void StreamValue::Append(StreamID id, std::span<const std::string_view> fv,
     if (node->master_fields[i] != fv[2 * i]) item.same_fields = false;
   }
   auto nf = static_cast<int64_t>(n_fields);
-  size_t add = LpIntSize(item.same_fields ? 2 : 0) + LpIntSize(Diff(id.ms, master.ms)) +
-               LpIntSize(Diff(id.seq, master.seq)) +
-               LpIntSize(item.same_fields ? nf + 3 : 2 * nf + 4);
-  if (!item.same_fields) add += LpIntSize(nf);
+  size_t add = ListpackIntEntrySize(item.same_fields ? 2 : 0) +
+               ListpackIntEntrySize(Diff(id.ms, master.ms)) +
+               ListpackIntEntrySize(Diff(id.seq, master.seq)) +
+               ListpackIntEntrySize(item.same_fields ? nf + 3 : 2 * nf + 4);
+  if (!item.same_fields) add += ListpackIntEntrySize(nf);
   for (size_t i = 0; i < n_fields; ++i) {
     if (!item.same_fields) {
-      add += LpStrSize(fv[2 * i]);
+      add += ListpackEntrySize(fv[2 * i]);
       PutVarint(item.data, fv[2 * i].size());
       item.data.append(fv[2 * i]);
     }
-    add += LpStrSize(fv[2 * i + 1]);
+    add += ListpackEntrySize(fv[2 * i + 1]);
     PutVarint(item.data, fv[2 * i + 1].size());
     item.data.append(fv[2 * i + 1]);
   }

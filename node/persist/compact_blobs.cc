@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "node/db/listpack_size.h"
 #include "node/persist/rdb_primitives.h"
 
 namespace node::persist {
@@ -30,13 +31,7 @@ int64_t SignExtend(uint64_t v, int bits) {
   return static_cast<int64_t>((v ^ sign) - sign);
 }
 
-size_t BacklenSize(size_t l) {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
+size_t BacklenSize(size_t l) { return db::ListpackBacklenSize(l); }
 
 // Decodes a back-length that ends at p[end-1] walking backwards, bounded by begin.
 bool DecodeBacklen(const uint8_t* begin, const uint8_t* last, uint64_t* out) {
@@ -82,32 +77,9 @@ void ListpackBuilder::AddBacklen(size_t l) {
   ++count_;
 }
 
-size_t ListpackBuilder::IntegerElementSize(int64_t v) {
-  size_t n;
-  if (v >= 0 && v <= 127) {
-    n = 1;
-  } else if (v >= -4096 && v <= 4095) {
-    n = 2;
-  } else if (v >= -32768 && v <= 32767) {
-    n = 3;
-  } else if (v >= -8388608 && v <= 8388607) {
-    n = 4;
-  } else if (v >= INT32_MIN && v <= INT32_MAX) {
-    n = 5;
-  } else {
-    n = 9;
-  }
-  return n + BacklenSize(n);
-}
+size_t ListpackBuilder::IntegerElementSize(int64_t v) { return db::ListpackIntEntrySize(v); }
 
-size_t ListpackBuilder::ElementSize(std::string_view s) {
-  if (s.size() <= 20) {
-    if (auto v = ParseCanonicalInt64(s)) return IntegerElementSize(*v);
-  }
-  size_t len = s.size();
-  size_t n = (len < 64 ? 1 : len < 4096 ? 2 : 5) + len;
-  return n + BacklenSize(n);
-}
+size_t ListpackBuilder::ElementSize(std::string_view s) { return db::ListpackEntrySize(s); }
 
 void ListpackBuilder::AppendInteger(int64_t v) {
   uint8_t b[9];

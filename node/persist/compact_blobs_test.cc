@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "node/db/listpack_size.h"
 #include "node/persist/test_util.h"
 
 namespace node::persist {
@@ -197,7 +198,29 @@ TEST_SUITE("persist/compact_blobs") {
     CHECK_FALSE(ZipmapDecode(FromHex("03 03 666f6f 03 00 626172 ff")).ok());
     CHECK_FALSE(ZipmapDecode(FromHex("01 fe ffffff7f")).ok());
   }
+
+  TEST_CASE("sizes equal what the RDB listpack builder writes") {
+    const std::string cases[] = {"",
+                                 "0",
+                                 "-1",
+                                 "300",
+                                 "70000",
+                                 "-9000000",
+                                 "5000000000",
+                                 "abc",
+                                 "+1",
+                                 "1e3",
+                                 std::string(200, 'y'),
+                                 std::string(5000, 'z')};
+    for (const std::string& s : cases) {
+      ListpackBuilder b;
+      size_t before = b.bytes();
+      b.Append(s);
+      CHECK(b.bytes() - before == node::db::ListpackEntrySize(s));
+    }
+  }
 }
 
 }  // namespace
+
 }  // namespace node::persist
