@@ -521,14 +521,9 @@ void XReadGeneric(CommandContext& ctx, bool xreadgroup) {
     r.Bulk(key);
     if (groups[k]) {
       db::StreamGroup& g = *groups[k];
-      db::StreamConsumer* c = g.FindConsumer(consumername);
-      int64_t now = NowMs();
-      if (c) {
-        c->seen_time = now;
-      } else {
-        c = g.CreateConsumer(consumername, now);
-        if (noack) prop.ConsumerCreation(key, groupname, consumername);
-      }
+      bool created;
+      db::StreamConsumer* c = g.TouchConsumer(consumername, NowMs(), &created);
+      if (created && noack) prop.ConsumerCreation(key, groupname, consumername);
       if (history) {
         ReplyConsumerHistory(ctx, *s, start, static_cast<size_t>(count), g, *c);
       } else {
@@ -1155,13 +1150,9 @@ void XClaim(CommandContext& ctx) {
     db::StreamNack& nack = nk->second;
     if (nack.consumer && minidle && now - nack.delivery_time < minidle) continue;
     if (!consumer) {
-      consumer = g->FindConsumer(name);
-      if (consumer) {
-        consumer->seen_time = now;
-      } else {
-        consumer = g->CreateConsumer(name, now);
-        ++dirty;
-      }
+      bool created;
+      consumer = g->TouchConsumer(name, now, &created);
+      if (created) ++dirty;
     }
     if (nack.consumer != consumer && nack.consumer) nack.consumer->pel.erase(id);
     nack.delivery_time = deliverytime;
@@ -1258,13 +1249,9 @@ void XAutoClaim(CommandContext& ctx) {
       continue;
     }
     if (!consumer) {
-      consumer = g->FindConsumer(name);
-      if (consumer) {
-        consumer->seen_time = now;
-      } else {
-        consumer = g->CreateConsumer(name, now);
-        ++dirty;
-      }
+      bool created;
+      consumer = g->TouchConsumer(name, now, &created);
+      if (created) ++dirty;
     }
     if (nack.consumer != consumer && nack.consumer) nack.consumer->pel.erase(id);
     nack.delivery_time = now;

@@ -182,6 +182,16 @@ StreamConsumer* StreamGroup::CreateConsumer(std::string_view name, int64_t now_m
   return it->second.get();
 }
 
+StreamConsumer* StreamGroup::TouchConsumer(std::string_view name, int64_t now_ms, bool* created) {
+  StreamConsumer* c = FindConsumer(name);
+  *created = c == nullptr;
+  if (c) {
+    c->seen_time = now_ms;
+    return c;
+  }
+  return CreateConsumer(name, now_ms);
+}
+
 size_t StreamGroup::DeleteConsumer(std::string_view name) {
   auto it = consumers.find(std::string(name));
   if (it == consumers.end()) return 0;

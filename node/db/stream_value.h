@@ -89,6 +89,9 @@ struct StreamGroup {
   StreamConsumer* FindConsumer(std::string_view name);
   // Creates a consumer; nullptr when it exists already.
   StreamConsumer* CreateConsumer(std::string_view name, int64_t now_ms);
+  // The consumer a reading or claiming command acts as: found (its seen
+  // time refreshed) or created; *created says which.
+  StreamConsumer* TouchConsumer(std::string_view name, int64_t now_ms, bool* created);
   // Deletes a consumer and its pending entries; returns how many it had.
   size_t DeleteConsumer(std::string_view name);
   // Removes a nack from the group and its consumer.
