@@ -178,7 +178,17 @@ base::Status Persistence::LoadAofAtStartup(const ReplayFn& replay) {
   last_load_keys_loaded_ = r->keys_loaded;
   base::Status st;
   if (!manifest_.incrs.empty()) {
+    // A position recorded at exactly the loaded size of this incr file is
+    // where the data stands in the replication stream (after kill -9 too).
+    // Read before OpenIncr, which records the position anew.
+    auto pos = ReplCheckpoint::Read(JoinPath(Dir(), kReplCheckpointName));
     st = OpenIncr(manifest_.incrs.back().seq, false);
+    if (st.ok() && pos && pos->incr_seq == aof_incr_seq_ &&
+        static_cast<uint64_t>(pos->incr_size) == aof_incr_size_) {
+      loaded_repl_id_ = pos->replid;
+      loaded_repl_offset_ = pos->offset;
+      LOG_INFO("AOF replication position: {} offset {}", pos->replid, pos->offset);
+    }
   } else {
     int64_t seq = 1;
     for (auto& h : manifest_.history) {
@@ -208,6 +218,8 @@ base::Status Persistence::OpenIncr(int64_t seq, bool create) {
     return base::Status::Error("Can't open the append-only file " + path + ": " + ErrnoText());
   aof_fd_ = fd;
   aof_incr_size_ = FileSize(path);
+  aof_incr_seq_ = seq;
+  if (repl_ck_.Open(JoinPath(Dir(), kReplCheckpointName))) WriteReplPosition();
   aof_selected_db_ = -1;
   if (create) LOG_INFO("Creating AOF incr file {}", name);
   return base::Status::Ok();
@@ -326,6 +338,7 @@ void Persistence::FlushBeforeReplies() {
     if (!aof_last_write_ok_) LOG_INFO("AOF write error looks solved, Redis can write again.");
     aof_last_write_ok_ = true;
     aof_fsync_pending_ = true;
+    WriteReplPosition();
   }
   if (aof_fsync_pending_ && cfg_.s.appendfsync == config::Appendfsync::kAlways) FsyncAof();
 }
@@ -479,6 +492,15 @@ void Persistence::HandleChildDone(int code, bool by_signal) {
 }
 
 // --- RDB ------------------------------------------------------------------------------
+
+void Persistence::WriteReplPosition() {
+  if (aof_fd_ < 0 || !aof_buf_.empty() || !aof_last_write_ok_ || !repl_info_) return;
+  ReplPosition p;
+  if (!repl_info_(&p.replid, &p.offset)) return;
+  p.incr_seq = aof_incr_seq_;
+  p.incr_size = static_cast<int64_t>(aof_incr_size_);
+  repl_ck_.Write(p);
+}
 
 bool Persistence::LoadedReplInfo(std::string* replid, int64_t* offset) const {
   if (loaded_repl_id_.empty() || loaded_repl_offset_ < 0) return false;
@@ -745,6 +767,7 @@ void Persistence::Cron() {
   }
   if (aof_state_ == AofState::kOn) {
     FlushBeforeReplies();
+    WriteReplPosition();
     if (aof_fsync_pending_ && cfg_.s.appendfsync == config::Appendfsync::kEverysec &&
         base::MonoMs() - aof_last_fsync_ms_ >= 1000) {
       FsyncAof();

@@ -33,6 +33,7 @@
 #include "node/config/config.h"
 #include "node/persist/aof.h"
 #include "node/persist/aof_manifest.h"
+#include "node/persist/repl_checkpoint.h"
 
 namespace node::persist {
 
@@ -174,6 +175,11 @@ class Persistence {
   uint64_t aof_current_size_ = 0;  // base + incrementals on disk
   uint64_t aof_base_size_ = 0;     // at the last rewrite/load
   uint64_t aof_incr_size_ = 0;     // the open incremental file
+  int64_t aof_incr_seq_ = 0;       // its sequence number
+  // The replication position of the AOF (repl_checkpoint.h), rewritten
+  // after every AOF write and once per cron tick.
+  ReplCheckpoint repl_ck_;
+  void WriteReplPosition();
   bool aof_fsync_pending_ = false;
   int64_t aof_last_fsync_ms_ = 0;
   bool aof_last_write_ok_ = true;

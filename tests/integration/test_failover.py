@@ -7,9 +7,11 @@
 #     7.09 s at 5000 ms) and acknowledged writes lost are counted with and
 #     without `WAIT 1 0` (WAIT-acknowledged writes: none may be lost);
 #   - CLUSTER FAILOVER on a replica under load loses no acknowledged write;
-#   - the killed master restarts with its data dir and rejoins as a replica
-#     (after kill -9: full sync, the known gap); a master stopped cleanly
-#     (SIGTERM) and restarted resyncs partially (sync_partial_ok);
+#   - the killed master restarts with its data dir and rejoins as a replica:
+#     with RDB only, after kill -9 a full sync (the replication ID died with
+#     the process) and after SIGTERM a partial one; with appendonly yes a
+#     partial one in both cases (sync_partial_ok), from the AOF's
+#     replication position;
 #   - a mixed cluster fails over both ways: a shoal replica of a redis-server
 #     master and a redis-server replica of a shoal master get promoted.
 # Figures are printed (pytest -s). SHOAL_FAILOVER_LONG=1 repeats the kill -9
@@ -338,6 +340,61 @@ def test_returning_master_rejoins_as_replica_and_resyncs(shoal_factory):
     read = read_through_cluster(seeds)
     assert w.lost(read) == []
     assert part1 == part0 + 1 and full1 == full0, "clean restart should resync partially"
+
+
+@pytest.mark.parametrize("how", ["kill9", "sigterm"])
+def test_a_master_with_aof_returns_after_a_crash_and_resyncs_partially(how, shoal_factory):
+    """With appendonly yes (the container default) the AOF keeps its
+    replication position (node/persist/repl_checkpoint.h), so a master killed
+    with -9 (or stopped cleanly) and restarted asks its heir for a partial
+    resync and gets it, when nothing it had was lost in the failover. Redis
+    7.0 resyncs fully in both cases: its AOF carries no replication ID."""
+    if target_is_redis():
+        pytest.skip("shoal's AOF replication position")
+    hosts = loopback_addresses(6)
+    port = free_port_on_all(hosts, with_bus=True)
+    nodes = [shoal_factory(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000",
+                            "--appendonly", "yes", "--save", ""], host=h, port=port,
+                           with_bus=True, no_persistence=False) for h in hosts]
+    create_cluster(nodes)
+    pairs = masters_and_replicas(nodes)
+    victim = sorted(pairs, key=lambda n: n.host)[0]
+    heir = pairs[victim]
+    seeds = [(n.host, n.port) for n in nodes if n is not victim]
+    w = SlotWriter(seeds)
+    keys = keys_in_slots_of(victim, "aofpos", 300, seeds)
+    for i, k in enumerate(keys):
+        assert w.write(k, f"v{i}")
+    wait_until(lambda: rc(heir).info("replication")["slave_repl_offset"] ==
+               rc(victim).info("replication")["master_repl_offset"], 10, what="heir in sync")
+    if how == "kill9":
+        victim.kill()
+    else:
+        victim.stop()
+    wait_until(lambda: role_of(heir) == "master", 20, what="heir promoted")
+    wait_all_ok([n for n in nodes if n is not victim])
+    for i, k in enumerate(keys[:100]):  # new writes on the heir while the victim is away
+        wait_until(lambda: w.write(k, f"w{i}"), 10, step=0.05, what=f"write {k}")
+    full0, part0 = sync_stat(heir, "sync_full"), sync_stat(heir, "sync_partial_ok")
+    t0 = time.time()
+    victim.restart()
+    wait_until(lambda: role_of(victim) == "slave" and
+               rc(victim).info("replication").get("master_link_status") == "up", 30,
+               what="restarted victim to replicate from its heir")
+    full1, part1 = sync_stat(heir, "sync_full"), sync_stat(heir, "sync_partial_ok")
+    print(f"\n{how} with appendonly yes: the restarted master rejoined as a replica in "
+          f"{time.time() - t0:.2f}s: heir sync_full {full0}->{full1}, "
+          f"sync_partial_ok {part0}->{part1}")
+    assert (part1, full1) == (part0 + 1, full0), "the AOF position should allow a partial resync"
+    wait_until(lambda: rc(victim).info("replication")["slave_repl_offset"] ==
+               rc(heir).info("replication")["master_repl_offset"], 10, what="victim in sync")
+    # The victim's copy equals the heir's, key by key.
+    rv = rc(victim, single_connection_client=True)
+    rv.execute_command("READONLY")
+    for i, k in enumerate(keys):
+        want = f"w{i}" if i < 100 else f"v{i}"
+        assert rv.get(k) == want.encode(), (k, rv.get(k), want)
+    assert w.lost(read_through_cluster(seeds)) == []
 
 
 # --- 6. Mixed cluster -------------------------------------------------------------------
