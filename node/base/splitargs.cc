@@ -41,7 +41,7 @@ std::optional<std::vector<std::string>> SplitArgs(std::string_view line) {
   const size_t n = line.size();
   size_t i = 0;
   while (true) {
-    while (i < n && IsSpace(line[i])) ++i;
+    while (i < n && (IsSpace(line[i]) || line[i] == '\0')) ++i;
     if (i >= n) return out;
     std::string cur;
     bool in_dq = false, in_sq = false, done = false;

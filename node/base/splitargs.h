@@ -15,8 +15,9 @@
 
 namespace node::base {
 
-// Splits one line like sdssplitargs: leading whitespace is skipped, an
-// argument ends at a space, \n, \r, \t or NUL; "double quotes" understand
+// Splits one line like sdssplitargs: leading whitespace (and NUL, which
+// ends a C string for Redis) is skipped, an argument ends at a space, \n,
+// \r, \t or NUL; "double quotes" understand
 // \n \r \t \b \a \xHH and a backslash before any other byte; 'single
 // quotes' only \'. A quote may open in the middle of an argument (a"b c"d
 // is one argument). A closing quote must be followed by whitespace or the
