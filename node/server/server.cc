@@ -277,10 +277,10 @@ base::Status Server::Start() {
   tls_port_ = static_cast<int>(cfg_.s.tls_port);
   engine_.tcp_port = port_;
   if (port_ != 0) {
-    if (auto st = Listen(port_, &acceptors_); !st.ok()) return st;
+    if (auto st = Listen(port_, false, &acceptors_); !st.ok()) return st;
   }
   if (tls_port_ != 0) {
-    if (auto st = Listen(tls_port_, &tls_acceptors_); !st.ok()) return st;
+    if (auto st = Listen(tls_port_, true, &tls_acceptors_); !st.ok()) return st;
   }
   if (cfg_.s.cluster_enabled) {
     auto st = StartCluster();
@@ -290,11 +290,13 @@ base::Status Server::Start() {
   StartReplication();
   for (auto& a : acceptors_) Accept(*a, false);
   for (auto& a : tls_acceptors_) Accept(*a, true);
+  started_ = true;
   ScheduleCron();
   return base::Status::Ok();
 }
 
-base::Status Server::Listen(int port, std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>* out) {
+base::Status Server::Listen(int port, bool tls,
+                            std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>* out) {
   for (const std::string& b : cfg_.s.bind) {
     bool optional = !b.empty() && b[0] == '-';
     std::string addr = optional ? b.substr(1) : b;
@@ -324,7 +326,7 @@ base::Status Server::Listen(int port, std::vector<std::unique_ptr<asio::ip::tcp:
       return base::Status::Error("Could not create server TCP listening socket " + addr + ":" +
                                  std::to_string(port) + ": " + ec.message());
     }
-    LOG_INFO("Listening for {}clients on {}:{}", out == &tls_acceptors_ ? "TLS " : "", addr, port);
+    LOG_INFO("Listening for {}clients on {}:{}", tls ? "TLS " : "", addr, port);
     out->push_back(std::move(acc));
   }
   if (out->empty()) return base::Status::Error("no address to listen on (bind)");
@@ -365,10 +367,33 @@ base::Status Server::ConfigureTls() {
     LOG_INFO("TLS configuration reloaded");
     return base::Status::Ok();
   });
+  // CONFIG SET tls-port moves the TLS listener (0 closes it), as Redis 7.0.
   static constexpr std::string_view kTlsPort[] = {"tls-port"};
   cfg_.OnApply(kTlsPort, [this]() -> base::Status {
-    if (cfg_.s.tls_port == tls_port_) return base::Status::Ok();
-    return base::Status::Error("changing tls-port at runtime is not supported yet");
+    int port = static_cast<int>(cfg_.s.tls_port);
+    if (port == tls_port_ || !started_) return base::Status::Ok();
+    std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> fresh;
+    if (port != 0) {
+      if (!tls_) {
+        auto built = net::BuildTlsContexts(cfg_.s);
+        if (!built) {
+          LOG_WARN("TLS configuration failed: {}", built.error());
+          return base::Status::Error("Unable to update TLS configuration. Check server logs.");
+        }
+        tls_ = *built;
+        net::SetActiveTls(tls_);
+      }
+      if (auto st = Listen(port, true, &fresh); !st.ok()) {
+        LOG_WARN("{}", st.message());
+        return base::Status::Error("Unable to listen on this port. Check server logs.");
+      }
+    }
+    asio::error_code ec;
+    for (auto& a : tls_acceptors_) a->close(ec);
+    tls_acceptors_ = std::move(fresh);
+    for (auto& a : tls_acceptors_) Accept(*a, true);
+    tls_port_ = port;
+    return base::Status::Ok();
   });
   if (!net::TlsWanted(cfg_.s)) return base::Status::Ok();
   auto built = net::BuildTlsContexts(cfg_.s);

@@ -116,7 +116,8 @@ class Server {
                 asio::ip::tcp::socket sock);
   void StartConn(net::Stream stream);
   // Opens one listener per bind address on port.
-  base::Status Listen(int port, std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>* out);
+  base::Status Listen(int port, bool tls,
+                      std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>* out);
   // Builds the TLS contexts at start-up and on CONFIG SET of tls-* settings.
   base::Status ConfigureTls();
   void ScheduleCron();
@@ -137,6 +138,7 @@ class Server {
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> tls_acceptors_;
   std::shared_ptr<const net::TlsContexts> tls_;
   int tls_port_ = 0;
+  bool started_ = false;  // listeners open (CONFIG SET tls-port moves them)
   asio::steady_timer cron_timer_;
   commands::Engine engine_;
   commands::Dispatcher dispatcher_;

@@ -519,3 +519,20 @@ def test_tls_cluster_forms_serves_and_fails_over(certs, tmp_path):
     finally:
         for n in ns:
             n.kill()
+
+
+def test_config_set_tls_port_moves_the_listener(certs, nodes):
+    from support.ports import free_port
+    plain = free_port("127.0.0.1")
+    n = start_tls(certs, plain_port=plain)
+    nodes.append(n)
+    r = redis.Redis(port=plain)
+    new_port = free_port("127.0.0.1")
+    assert r.config_set("tls-port", new_port)
+    assert tls_call("127.0.0.1", new_port, client_ctx(certs), "PING") == b"+PONG\r\n"
+    with pytest.raises(OSError):
+        tls_call("127.0.0.1", n.port, client_ctx(certs), "PING", timeout=1)
+    assert r.config_set("tls-port", 0)
+    with pytest.raises(OSError):
+        tls_call("127.0.0.1", new_port, client_ctx(certs), "PING", timeout=1)
+    assert r.config_get("tls-port") == {"tls-port": "0"}
