@@ -536,3 +536,78 @@ def test_config_set_tls_port_moves_the_listener(certs, nodes):
     with pytest.raises(OSError):
         tls_call("127.0.0.1", new_port, client_ctx(certs), "PING", timeout=1)
     assert r.config_get("tls-port") == {"tls-port": "0"}
+
+
+def test_mixed_tls_cluster_with_redis_server(certs, tmp_path):
+    """Differential: redis-server 7.0 nodes and a shoal node form one cluster
+    over the TLS bus (port 0, tls-port, tls-cluster, tls-replication): MEET in
+    both directions, slots split between kinds, a redis-server replica of the
+    shoal master synchronising over TLS, and both kinds announce the TLS
+    port."""
+    addrs = loopback_addresses(3)
+    port = free_port_on_all(addrs, with_bus=True)
+    common = ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
+              "--tls-cluster", "yes", "--tls-replication", "yes"]
+    # redis-server's outgoing links leave from 127.0.0.1 unless
+    # bind-source-addr is set (see test_mixed_cluster.py).
+    kinds = [("shoal", shoal_binary(), NO_PERSIST + ["--shoal-http-port", "0"]),
+             ("redis", REDIS_SERVER, NO_PERSIST), ("redis-replica", REDIS_SERVER, NO_PERSIST)]
+    ns = []
+    try:
+        for (name, binary, extra), a in zip(kinds, addrs):
+            if binary == REDIS_SERVER:
+                extra = extra + ["--bind-source-addr", a]
+            n = TlsNode(binary, args=extra + common, host=a, port=port,
+                        dir=str(tmp_path / name), name=name).setup_tls(certs)
+            ns.append(n.start())
+        shoal, red, rep = ns
+        rs = [n.r(decode_responses=True) for n in ns]
+        rs[0].execute_command("CLUSTER", "MEET", red.host, port)
+        rs[2].execute_command("CLUSTER", "MEET", shoal.host, port)
+        rs[0].execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 8191)
+        rs[1].execute_command("CLUSTER", "ADDSLOTSRANGE", 8192, 16383)
+
+        def all_know_all():
+            return all(len(r.execute_command("CLUSTER", "NODES").splitlines()) == 3 and
+                       "cluster_state:ok" in r.execute_command("CLUSTER", "INFO") for r in rs)
+
+        try:
+            wait_for(all_know_all, timeout=30, what="mixed TLS cluster ok")
+        except AssertionError:
+            for n, r in zip(ns, rs):
+                print(n.name, r.execute_command("CLUSTER", "NODES"), n.log_tail(15))
+            raise
+        shoal_id = rs[0].execute_command("CLUSTER", "MYID")
+        rs[2].execute_command("CLUSTER", "REPLICATE", shoal_id)
+        wait_for(lambda: rs[2].info("replication")["master_link_status"] == "up", timeout=30,
+                 what="redis-server replica of shoal over TLS")
+        # Each kind sees the other at its TLS port (and bus port = TLS + 10000).
+        for r in rs:
+            for l in r.execute_command("CLUSTER", "NODES").splitlines():
+                addr = l.split()[1]
+                assert addr.split("@")[0].endswith(f":{port}"), l
+                assert addr.split("@")[1].split(",")[0] == str(port + 10000), l
+        rc = redis.RedisCluster(host=shoal.host, port=port, ssl=True, ssl_ca_certs=certs["ca"],
+                                ssl_certfile=certs["client_cert"],
+                                ssl_keyfile=certs["client_key"], ssl_check_hostname=False,
+                                socket_timeout=5)
+        for i in range(200):
+            rc.set(f"m:{i}", i)
+        assert [rc.get(f"m:{i}") for i in range(200)] == [str(i).encode() for i in range(200)]
+        on_shoal = [f"m:{i}" for i in range(200) if rc.keyslot(f"m:{i}") <= 8191]
+        assert on_shoal
+
+        def replicated():
+            rs[2].execute_command("READONLY")
+            return rs[2].dbsize() == len(on_shoal)
+
+        wait_for(replicated, timeout=15, what="keys on the redis-server replica")
+        # shoal MIGRATEs to redis-server over TLS.
+        k = on_shoal[0]
+        try:
+            rs[0].execute_command("MIGRATE", red.host, port, k, 0, 5000, "COPY")
+        except redis.ResponseError as e:
+            assert "Target instance replied with error" in str(e), str(e)
+    finally:
+        for n in ns:
+            n.kill()
