@@ -75,6 +75,7 @@ void BusTransport::Accept() {
         Inbound(net::Stream(std::move(sock)));
       } else if (ctx) {
         auto s = std::make_shared<net::Stream>(std::move(sock), ctx->server);
+        s->RequirePeerCertificate();  // always on the bus, as Redis 7.0
         auto timer = std::make_shared<asio::steady_timer>(io_);
         timer->expires_after(std::chrono::seconds(10));
         timer->async_wait([s](const asio::error_code& tec) {

@@ -42,6 +42,13 @@ class Stream {
   Socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
   executor_type get_executor() { return socket().get_executor(); }
 
+  // TLS only, before the handshake: the peer must present a certificate the
+  // CA verifies, whatever the context says (the cluster bus, as Redis).
+  void RequirePeerCertificate() {
+    asio::error_code ec;
+    tls_->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
+  }
+
   // TLS only: the handshake (server side for accepted connections).
   template <typename Handler>
   void async_handshake(bool server, Handler&& h) {
