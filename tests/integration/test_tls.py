@@ -193,6 +193,12 @@ def test_auth_clients_yes_no_optional(certs, nodes):
     assert tls_call(opt.host, opt.port, client_ctx(certs, cert=False), "PING") == b"+PONG\r\n"
     assert tls_call(no.host, no.port, client_ctx(certs, cert=False), "PING") == b"+PONG\r\n"
     assert cli(opt, certs, "PING", cert=False).stdout.strip() == "PONG"
+    # CONFIG SET tls-auth-clients applies to new connections.
+    opt.r().config_set("tls-auth-clients", "yes")
+    with pytest.raises((ssl.SSLError, OSError, ConnectionError)):
+        tls_call(opt.host, opt.port, client_ctx(certs, cert=False), "PING")
+    opt.r().config_set("tls-auth-clients", "optional")
+    assert tls_call(opt.host, opt.port, client_ctx(certs, cert=False), "PING") == b"+PONG\r\n"
     # With one: everyone accepts.
     for n in (yes, opt, no):
         assert tls_call(n.host, n.port, client_ctx(certs), "PING") == b"+PONG\r\n"
@@ -516,6 +522,16 @@ def test_tls_cluster_forms_serves_and_fails_over(certs, tmp_path):
                 assert reply == "OK"
             except redis.ResponseError as e:
                 assert "Target instance replied with error" in str(e), str(e)
+        # SIGTERM on a master: the entrypoint hands its slots to its replica
+        # over TLS (the handoff's RESP client speaks TLS with port 0).
+        masters = [n for n in survivors
+                   if rs[n.host].info("replication")["role"] == "master" and
+                   rs[n.host].info("replication")["connected_slaves"] >= 1]
+        assert masters
+        leaving = masters[0]
+        leaving.stop()
+        log = open(leaving.log_path, errors="replace").read()
+        assert "Shutdown handoff: replica " in log and "took over" in log, log[-2000:]
     finally:
         for n in ns:
             n.kill()
