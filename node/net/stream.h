@@ -74,8 +74,10 @@ class Stream {
   }
 
   // Closes the TCP socket at once (no TLS close_notify: pending handlers end
-  // with operation_aborted, as for a plain socket).
+  // with operation_aborted, as for a plain socket). A no-op on a moved-from
+  // Stream (a handshake timer may fire after the stream moved on).
   void close() {
+    if (!tls_ && !plain_) return;  // moved from
     asio::error_code ec;
     socket().shutdown(Socket::shutdown_both, ec);
     socket().close(ec);

@@ -180,8 +180,11 @@ void Replication::WriteLink(std::string bytes) {
   wbuf_inflight_.swap(wbuf_);
   wbuf_.clear();
   auto alive = link_alive_;
+  // The handler holds the stream: a TLS stream must outlive its pending
+  // operations even when CloseLink drops the link meanwhile.
+  auto sock = sock_;
   asio::async_write(*sock_, asio::buffer(wbuf_inflight_),
-                    [this, alive](const asio::error_code& ec, size_t) {
+                    [this, alive, sock](const asio::error_code& ec, size_t) {
                       if (!*alive) return;
                       writing_ = false;
                       wbuf_inflight_.clear();
@@ -197,8 +200,9 @@ void Replication::ReadLink() {
   if (!sock_) return;
   auto alive = link_alive_;
   auto buf = std::make_shared<std::array<char, 65536>>();
+  auto sock = sock_;  // kept alive by the handler (see WriteLink)
   sock_->async_read_some(
-      asio::buffer(*buf), [this, alive, buf](const asio::error_code& ec, size_t n) {
+      asio::buffer(*buf), [this, alive, buf, sock](const asio::error_code& ec, size_t n) {
         if (!*alive) return;
         if (ec) {
           CloseLink(ec == asio::error::eof ? "connection closed by master" : "read error");
