@@ -19,6 +19,7 @@
 
 #include "entrypoint/bootstrap/bootstrap.h"
 #include "entrypoint/bootstrap/handoff.h"
+#include "entrypoint/bootstrap/resp_client.h"
 #include "entrypoint/config/load_config.h"
 #include "entrypoint/discovery/discovery.h"
 #include "entrypoint/health/health_server.h"
@@ -102,7 +103,13 @@ int main(int argc, char** argv) {
     if (a != "*" && a != "::*" && a != "0.0.0.0" && a != "::") self_ip = a;
     break;
   }
-  entrypoint::bootstrap::PeerAddr self_addr{self_ip, static_cast<int>(cfg.s.port)};
+  // The client port the control plane uses: the TLS port when the node takes
+  // clients only over TLS (port 0) or the cluster announces it (tls-cluster).
+  const bool tls_clients =
+      cfg.s.tls_port != 0 && (cfg.s.port == 0 || (cfg.s.tls_cluster && cfg.s.cluster_enabled));
+  const int client_port = static_cast<int>(tls_clients ? cfg.s.tls_port : cfg.s.port);
+  entrypoint::bootstrap::SetRespClientTls(tls_clients);
+  entrypoint::bootstrap::PeerAddr self_addr{self_ip, client_port};
   entrypoint::supervisor::SupervisorOptions so;
   so.shutdown_timeout = std::chrono::seconds(cfg.s.shoal_shutdown_timeout);
   const bool cluster_mode = cfg.s.cluster_enabled;
@@ -141,8 +148,7 @@ int main(int argc, char** argv) {
   // Discovery (shoal-discovery): the peers the bootstrap forms a cluster with.
   std::unique_ptr<entrypoint::discovery::Discovery> discovery;
   if (!cfg.s.shoal_discovery.empty()) {
-    auto spec =
-        entrypoint::discovery::ParseDiscovery(cfg.s.shoal_discovery, static_cast<int>(cfg.s.port));
+    auto spec = entrypoint::discovery::ParseDiscovery(cfg.s.shoal_discovery, client_port);
     if (!spec.ok()) {
       fprintf(stderr, "%s\n", spec.error().c_str());
       return kExitConfig;

@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake pkg-config clang clang-format
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev
   libcurl4-openssl-dev libssl-dev doctest-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
-  redis-server redis-tools python3 python3-redis python3-pytest
+  redis-server redis-tools python3 python3-redis python3-pytest openssl
   iproute2 dnsmasq-base procps iptables
 )
 

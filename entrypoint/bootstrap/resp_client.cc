@@ -11,12 +11,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 #include "node/base/strings.h"
+#include "node/net/fd_tls.h"
+#include "node/net/tls_context.h"
 
 namespace entrypoint::bootstrap {
+
+namespace {
+std::atomic<bool> g_tls{false};
+}  // namespace
+
+void SetRespClientTls(bool tls) { g_tls = tls; }
+bool RespClientTls() { return g_tls; }
 
 RespClient::RespClient(std::string host, int port, int timeout_ms)
     : host_(std::move(host)), port_(port), timeout_ms_(timeout_ms) {}
@@ -24,6 +34,7 @@ RespClient::RespClient(std::string host, int port, int timeout_ms)
 RespClient::~RespClient() { Close(); }
 
 void RespClient::Close() {
+  tls_.reset();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   buf_.clear();
@@ -72,8 +83,35 @@ bool RespClient::Connect() {
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (g_tls) {
+    auto ctx = node::net::ActiveTls();
+    if (!ctx) {
+      error_ = "TLS is not configured";
+      ::close(fd);
+      return false;
+    }
+    auto t = node::net::FdTls::Connect(fd, *ctx->client, timeout_ms_);
+    if (!t) {
+      error_ = t.error();
+      ::close(fd);
+      return false;
+    }
+    tls_ = std::move(*t);
+  }
   fd_ = fd;
   return true;
+}
+
+// One read or write, through TLS when the client has it: > 0 bytes, 0 closed,
+// -1 error (errno), -2 wait for *events.
+long RespClient::Io(bool write, char* p, size_t n, short* events) {
+  if (tls_) return write ? tls_->Write(p, n, events) : tls_->Read(p, n, events);
+  ssize_t r = write ? ::send(fd_, p, n, MSG_NOSIGNAL) : ::read(fd_, p, n);
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    *events = write ? POLLOUT : POLLIN;
+    return -2;
+  }
+  return r < 0 ? -1 : static_cast<long>(r);
 }
 
 bool RespClient::Fill() {
@@ -81,19 +119,25 @@ bool RespClient::Fill() {
     buf_.clear();
     pos_ = 0;
   }
-  pollfd p{fd_, POLLIN, 0};
-  if (poll(&p, 1, timeout_ms_) != 1) {
-    error_ = "read timeout";
-    return false;
-  }
   char tmp[16384];
-  ssize_t n = ::read(fd_, tmp, sizeof(tmp));
-  if (n <= 0) {
-    error_ = n == 0 ? "connection closed" : strerror(errno);
-    return false;
+  short ev = POLLIN;
+  for (;;) {
+    if (!tls_ || !tls_->HasPending()) {
+      pollfd p{fd_, ev, 0};
+      if (poll(&p, 1, timeout_ms_) != 1) {
+        error_ = "read timeout";
+        return false;
+      }
+    }
+    long n = Io(false, tmp, sizeof(tmp), &ev);
+    if (n == -2) continue;
+    if (n <= 0) {
+      error_ = n == 0 ? "connection closed" : (tls_ ? "TLS read error" : strerror(errno));
+      return false;
+    }
+    buf_.append(tmp, static_cast<size_t>(n));
+    return true;
   }
-  buf_.append(tmp, static_cast<size_t>(n));
-  return true;
 }
 
 bool RespClient::ReadLine(std::string* line) {
@@ -184,20 +228,22 @@ bool RespClient::Call(const std::vector<std::string>& args, Reply* out) {
   std::string cmd = "*" + std::to_string(args.size()) + "\r\n";
   for (auto& a : args) cmd += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
   size_t off = 0;
+  short ev = POLLOUT;
   while (off < cmd.size()) {
-    pollfd p{fd_, POLLOUT, 0};
+    pollfd p{fd_, ev, 0};
     if (poll(&p, 1, timeout_ms_) != 1) {
       error_ = "write timeout";
       Close();
       return false;
     }
-    ssize_t n = ::send(fd_, cmd.data() + off, cmd.size() - off, MSG_NOSIGNAL);
+    long n = Io(true, cmd.data() + off, cmd.size() - off, &ev);
+    if (n == -2) continue;
     if (n <= 0) {
-      if (errno == EAGAIN) continue;
-      error_ = strerror(errno);
+      error_ = tls_ ? "TLS write error" : strerror(errno);
       Close();
       return false;
     }
+    ev = POLLOUT;
     off += static_cast<size_t>(n);
   }
   *out = Reply{};

@@ -13,7 +13,18 @@
 #include <string_view>
 #include <vector>
 
+namespace node::net {
+class FdTls;
+}
+
 namespace entrypoint::bootstrap {
+
+// Every RespClient created after this speaks TLS (node::net's client context,
+// as the node has it: net::ActiveTls) when `tls` is true. main() sets it when
+// the node takes clients only on tls-port (port 0), or its cluster port is
+// the TLS one (tls-cluster yes).
+void SetRespClientTls(bool tls);
+bool RespClientTls();
 
 struct Reply {
   enum class Type { kNil, kStatus, kError, kInteger, kBulk, kArray } type = Type::kNil;
@@ -41,11 +52,13 @@ class RespClient {
   bool ReadReply(Reply* out, int depth);
   bool ReadLine(std::string* line);
   bool Fill();
+  long Io(bool write, char* p, size_t n, short* events);
 
   std::string host_;
   int port_;
   int timeout_ms_;
   int fd_ = -1;
+  std::unique_ptr<node::net::FdTls> tls_;  // set when SetRespClientTls(true)
   std::string buf_;
   size_t pos_ = 0;
   std::string error_;

@@ -6,6 +6,7 @@
 
 #include "node/base/clock.h"
 #include "node/base/log.h"
+#include "node/net/tls_context.h"
 
 namespace node::cluster {
 
@@ -50,7 +51,7 @@ void BusTransport::Stop() {
   asio::error_code ec;
   acceptor_.close(ec);
   timer_.cancel();
-  for (auto& [id, c] : conns_) c->sock.close(ec);
+  for (auto& [id, c] : conns_) c->sock.close();
   conns_.clear();
 }
 
@@ -69,31 +70,71 @@ void BusTransport::Accept() {
     if (!ec) {
       asio::error_code e2;
       sock.set_option(asio::ip::tcp::no_delay(true), e2);
-      auto peer = sock.remote_endpoint(e2);
-      auto local = sock.local_endpoint(e2);
-      if (!e2) {
-        auto c = std::make_shared<Conn>(io_);
-        c->sock = std::move(sock);
-        c->connected = true;
-        c->id = state_.OnInboundLink(AddrText(peer.address()), AddrText(local.address()));
-        conns_[c->id] = c;
-        Read(c);
+      auto ctx = tls ? net::ActiveTls() : nullptr;
+      if (!tls) {
+        Inbound(net::Stream(std::move(sock)));
+      } else if (ctx) {
+        auto s = std::make_shared<net::Stream>(std::move(sock), ctx->server);
+        s->RequirePeerCertificate();  // always on the bus, as Redis 7.0
+        auto timer = std::make_shared<asio::steady_timer>(io_);
+        timer->expires_after(std::chrono::seconds(10));
+        timer->async_wait([s](const asio::error_code& tec) {
+          if (!tec) s->close();
+        });
+        s->async_handshake(true, [this, alive, s, timer](const asio::error_code& hec) {
+          timer->cancel();
+          if (!*alive) return;
+          if (hec) {
+            LOG_DEBUG("Cluster bus: TLS handshake on an inbound link failed: {}", hec.message());
+            s->close();
+            return;
+          }
+          Inbound(std::move(*s));
+          Flush();
+        });
       }
     }
     Accept();
   });
 }
 
+void BusTransport::Inbound(net::Stream stream) {
+  asio::error_code e2;
+  auto peer = stream.socket().remote_endpoint(e2);
+  auto local = stream.socket().local_endpoint(e2);
+  if (e2) {
+    stream.close();
+    return;
+  }
+  auto c = std::make_shared<Conn>(std::move(stream));
+  c->connected = true;
+  c->id = state_.OnInboundLink(AddrText(peer.address()), AddrText(local.address()));
+  conns_[c->id] = c;
+  Read(c);
+}
+
 void BusTransport::Connect(LinkId id, const std::string& ip, int port) {
-  auto c = std::make_shared<Conn>(io_);
+  std::shared_ptr<Conn> c;
+  if (tls) {
+    auto ctx = net::ActiveTls();
+    if (!ctx) {
+      conns_[id] = std::make_shared<Conn>(net::Stream(io_));
+      CloseConn(id, true);
+      return;
+    }
+    c = std::make_shared<Conn>(net::Stream(io_, ctx->client));
+  } else {
+    c = std::make_shared<Conn>(net::Stream(io_));
+  }
   c->id = id;
   conns_[id] = c;
+  auto& sock = c->sock.socket();
   asio::error_code ec;
   asio::ip::address addr = asio::ip::make_address(ip, ec);
-  if (!ec) c->sock.open(addr.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), ec);
+  if (!ec) sock.open(addr.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), ec);
   if (!ec && BindOutgoing()) {
     asio::ip::address local = asio::ip::make_address(bind_ip_, ec);
-    if (!ec && local.is_v4() == addr.is_v4()) c->sock.bind({local, 0}, ec);
+    if (!ec && local.is_v4() == addr.is_v4()) sock.bind({local, 0}, ec);
     ec.clear();  // binding is best effort: a mismatched family just uses the default
   }
   if (ec) {
@@ -101,7 +142,16 @@ void BusTransport::Connect(LinkId id, const std::string& ip, int port) {
     return;
   }
   auto alive = alive_;
-  c->sock.async_connect({addr, uint16_t(port)}, [this, alive, c](asio::error_code e) {
+  auto linked = [this, c] {
+    asio::error_code e2;
+    c->sock.socket().set_option(asio::ip::tcp::no_delay(true), e2);
+    c->connected = true;
+    state_.OnOutboundConnected(c->id);
+    Flush();
+    Write(c);
+    Read(c);
+  };
+  sock.async_connect({addr, uint16_t(port)}, [this, alive, c, linked](asio::error_code e) {
     if (!*alive || !conns_.count(c->id)) return;
     if (e) {
       LOG_DEBUG("Cluster bus: connect for link {} failed: {}", c->id, e.message());
@@ -109,13 +159,20 @@ void BusTransport::Connect(LinkId id, const std::string& ip, int port) {
       Flush();
       return;
     }
-    asio::error_code e2;
-    c->sock.set_option(asio::ip::tcp::no_delay(true), e2);
-    c->connected = true;
-    state_.OnOutboundConnected(c->id);
-    Flush();
-    Write(c);
-    Read(c);
+    if (!c->sock.tls()) {
+      linked();
+      return;
+    }
+    c->sock.async_handshake(false, [this, alive, c, linked](const asio::error_code& hec) {
+      if (!*alive || !conns_.count(c->id)) return;
+      if (hec) {
+        LOG_DEBUG("Cluster bus: TLS handshake for link {} failed: {}", c->id, hec.message());
+        CloseConn(c->id, true);
+        Flush();
+        return;
+      }
+      linked();
+    });
   });
 }
 
@@ -171,8 +228,7 @@ void BusTransport::Write(std::shared_ptr<Conn> c) {
 void BusTransport::CloseConn(LinkId id, bool notify_state) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
-  asio::error_code ec;
-  it->second->sock.close(ec);
+  it->second->sock.close();
   conns_.erase(it);
   if (notify_state) state_.OnLinkClosed(id);
 }

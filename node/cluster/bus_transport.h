@@ -22,6 +22,7 @@
 
 #include "node/base/result.h"
 #include "node/cluster/cluster_state.h"
+#include "node/net/stream.h"
 
 namespace node::cluster {
 
@@ -43,12 +44,15 @@ class BusTransport {
   std::function<void(const std::string& text, bool fsync)> save_config;
   // kStateChanged.
   std::function<void(bool ok)> state_changed;
+  // tls-cluster: inbound and outbound links are TLS, with the contexts
+  // net::ActiveTls() holds when the link opens. Set before Start().
+  bool tls = false;
 
  private:
   struct Conn {
-    explicit Conn(asio::io_context& io) : sock(io) {}
+    explicit Conn(net::Stream s) : sock(std::move(s)) {}
     LinkId id = 0;
-    asio::ip::tcp::socket sock;
+    net::Stream sock;
     std::string rbuf;
     std::array<char, 16384> chunk;
     std::deque<std::string> wq;
@@ -57,6 +61,7 @@ class BusTransport {
   };
 
   void Accept();
+  void Inbound(net::Stream stream);
   void Connect(LinkId id, const std::string& ip, int port);
   void Read(std::shared_ptr<Conn> c);
   void Write(std::shared_ptr<Conn> c);

@@ -37,6 +37,8 @@
 #include "node/commands/helpers.h"
 #include "node/commands/migrate_handlers.h"
 #include "node/config/config.h"
+#include "node/net/fd_tls.h"
+#include "node/net/tls_context.h"
 #include "node/persist/dump_payload.h"
 #include "node/persist/keyspace_codec.h"
 #include "node/persist/snapshot.h"
@@ -65,8 +67,10 @@ struct Link {
   int fd = -1;
   int64_t last_dbid = -1;  // db SELECTed on this connection, -1 = unknown
   int64_t last_use_ms = 0;
-  std::string rbuf;  // bytes read but not consumed yet
+  std::string rbuf;                 // bytes read but not consumed yet
+  std::unique_ptr<net::FdTls> tls;  // tls-cluster yes: TLS over fd
   ~Link() {
+    tls.reset();
     if (fd >= 0) ::close(fd);
   }
 };
@@ -120,22 +124,44 @@ int ConnectTo(const std::string& host, int port, int64_t timeout_ms) {
   return fd;
 }
 
+// One send/recv on the link, through TLS when it has it. > 0 bytes; 0 closed;
+// -1 error; -2 wait for *events (POLLIN / POLLOUT).
+long LinkSend(Link& link, const char* p, size_t n, short* events) {
+  if (link.tls) return link.tls->Write(p, n, events);
+  ssize_t w = ::send(link.fd, p, n, MSG_NOSIGNAL);
+  if (w >= 0) return w == 0 ? -1 : static_cast<long>(w);
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+    *events = POLLOUT;
+    return -2;
+  }
+  return -1;
+}
+long LinkRecv(Link& link, char* p, size_t n, short* events) {
+  if (link.tls) return link.tls->Read(p, n, events);
+  ssize_t r = ::recv(link.fd, p, n, 0);
+  if (r >= 0) return static_cast<long>(r);
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+    *events = POLLIN;
+    return -2;
+  }
+  return -1;
+}
+
 // Writes all of data, each 64 KB chunk within timeout_ms.
-Io WriteAll(int fd, std::string_view data, int64_t timeout_ms) {
+Io WriteAll(Link& link, std::string_view data, int64_t timeout_ms) {
   size_t pos = 0;
   while (pos < data.size()) {
     size_t n = std::min(kWriteChunk, data.size() - pos);
     int64_t deadline = base::MonoMs() + timeout_ms;
     size_t done = 0;
     while (done < n) {
-      ssize_t w = ::send(fd, data.data() + pos + done, n - done, MSG_NOSIGNAL);
+      short ev = 0;
+      long w = LinkSend(link, data.data() + pos + done, n - done, &ev);
       if (w > 0) {
         done += static_cast<size_t>(w);
-      } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        Io io = WaitFd(fd, POLLOUT, deadline);
+      } else if (w == -2) {
+        Io io = WaitFd(link.fd, ev, deadline);
         if (io != Io::kOk) return io;
-      } else if (w < 0 && errno == EINTR) {
-        continue;
       } else {
         return Io::kError;
       }
@@ -159,14 +185,13 @@ Io ReadLine(Link& link, std::string* line, int64_t timeout_ms) {
     }
     if (link.rbuf.size() > kMaxReplyLine) return Io::kError;
     char buf[4096];
-    ssize_t r = ::recv(link.fd, buf, sizeof(buf), 0);
+    short ev = 0;
+    long r = LinkRecv(link, buf, sizeof(buf), &ev);
     if (r > 0) {
       link.rbuf.append(buf, static_cast<size_t>(r));
-    } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      Io io = WaitFd(link.fd, POLLIN, deadline);
+    } else if (r == -2) {
+      Io io = WaitFd(link.fd, ev, deadline);
       if (io != Io::kOk) return io;
-    } else if (r < 0 && errno == EINTR) {
-      continue;
     } else {
       return Io::kError;  // closed by the peer, or a socket error
     }
@@ -200,7 +225,8 @@ void CloseLink(const std::string& name) { Links().erase(name); }
 
 // The cached connection to host:port, or a new one (nullptr when the
 // connect fails or times out).
-Link* GetLink(const std::string& name, const std::string& host, int port, int64_t timeout_ms) {
+Link* GetLink(const std::string& name, const std::string& host, int port, int64_t timeout_ms,
+              bool tls) {
   auto& links = Links();
   if (auto it = links.find(name); it != links.end()) {
     it->second->last_use_ms = base::MonoMs();
@@ -218,6 +244,14 @@ Link* GetLink(const std::string& name, const std::string& host, int port, int64_
   if (fd < 0) return nullptr;
   auto link = std::make_unique<Link>();
   link->fd = fd;
+  if (tls) {
+    // tls-cluster yes: MIGRATE talks TLS to the target, as Redis 7.0 does.
+    auto ctx = net::ActiveTls();
+    if (!ctx) return nullptr;
+    auto t = net::FdTls::Connect(fd, *ctx->client, timeout_ms);
+    if (!t) return nullptr;
+    link->tls = std::move(*t);
+  }
   link->last_use_ms = base::MonoMs();
   return (links[name] = std::move(link)).get();
 }
@@ -351,12 +385,13 @@ bool MigrateJob::BuildRequest(Link& link, std::string* out, bool* select) {
 }
 
 MigrateJob::Outcome MigrateJob::Attempt(bool may_retry) {
-  Link* link = GetLink(link_name_, std::string(ctx_.arg(1)), PortOf(ctx_.arg(2)), timeout_);
+  const bool tls = ctx_.engine().config && ctx_.engine().config->s.tls_cluster;
+  Link* link = GetLink(link_name_, std::string(ctx_.arg(1)), PortOf(ctx_.arg(2)), timeout_, tls);
   if (!link) return ctx_.reply().Error(kErrConnect), Outcome::kDone;
   std::string request;
   bool select = false;
   if (!BuildRequest(*link, &request, &select)) return Outcome::kDone;
-  Io io = WriteAll(link->fd, request, timeout_);
+  Io io = WriteAll(*link, request, timeout_);
   if (io != Io::kOk) return SocketError(true, io, may_retry);
   std::string auth_reply, select_reply, line;
   if (auth_ && (io = ReadLine(*link, &auth_reply, timeout_)) != Io::kOk) {

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -172,6 +173,22 @@ Status Config::SetManyFromConfigCommand(std::span<const std::string> nv) {
     if (d.fixup) d.fixup(s);
     sources_[RowIndex(&d)] = Source::kConfigSet;
   }
+  // Appliers that can refuse (Redis's apply functions): each runs once; a
+  // failure restores every value.
+  std::vector<const std::function<Status()>*> ran;
+  for (size_t k = 0; k < defs.size(); ++k) {
+    auto it = appliers_.find(defs[k]->name);
+    if (it == appliers_.end()) continue;
+    const auto* fn = it->second.get();
+    if (std::find(ran.begin(), ran.end(), fn) != ran.end()) continue;
+    ran.push_back(fn);
+    Status st = (*fn)();
+    if (!st) {
+      s = before;
+      sources_ = sources_before;
+      return Status::Error(SetFailed(nv[2 * k], st.message()));
+    }
+  }
   for (const Def* d : defs) Notify(*d);
   return Status::Ok();
 }
@@ -218,13 +235,21 @@ Status Config::Validate() const {
                          ": must be at least shoal-replicas + 1 (" +
                          std::to_string(s.shoal_replicas + 1) + ") to leave room for a master");
   }
-  if (s.port == 0 && s.cluster_enabled) {
-    return Status::Error("port 0: a cluster node needs a TCP port (1-65535)");
+  // With tls-cluster the TLS port is the cluster's client port (Redis 7.0).
+  const bool tls_main = s.tls_cluster && s.tls_port != 0;
+  const int64_t main_port = tls_main ? s.tls_port : s.port;
+  const char* main_name = tls_main ? "tls-port" : "port";
+  if (main_port == 0 && s.cluster_enabled) {
+    return Status::Error(
+        "port 0: a cluster node needs a TCP port (1-65535), or tls-port with tls-cluster yes");
   }
-  if (s.cluster_enabled && s.port + 10000 > 65535 && s.cluster_port == 0) {
-    return Status::Error("port " + std::to_string(s.port) +
-                         ": the cluster bus port (port + 10000) would exceed 65535; set "
-                         "cluster-port");
+  if (s.cluster_enabled && main_port + 10000 > 65535 && s.cluster_port == 0) {
+    return Status::Error(std::string(main_name) + " " + std::to_string(main_port) +
+                         ": the cluster bus port (" + main_name +
+                         " + 10000) would exceed 65535; set cluster-port");
+  }
+  if ((s.tls_replication || s.tls_cluster) && s.tls_port == 0 && s.port == 0) {
+    return Status::Error("tls-port 0: no client port at all (port 0 and tls-port 0)");
   }
   return Status::Ok();
 }
@@ -248,6 +273,14 @@ void Config::OnChange(std::string_view name, std::function<void()> cb) {
   const Def* d = FindDef(name);
   std::string key = d ? std::string(d->name) : base::ToLower(name);
   hooks_[key].push_back(std::move(cb));
+}
+
+void Config::OnApply(std::span<const std::string_view> names, std::function<Status()> fn) {
+  auto shared = std::make_shared<std::function<Status()>>(std::move(fn));
+  for (std::string_view name : names) {
+    const Def* d = FindDef(name);
+    appliers_[d ? std::string(d->name) : base::ToLower(name)] = shared;
+  }
 }
 
 void Config::Notify(const Def& d) {

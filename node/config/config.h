@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -125,7 +126,7 @@ struct Settings {
   ClientOutputBufferLimit client_output_buffer_limit_pubsub{32ull << 20, 8ull << 20, 60};
   int64_t io_threads = 1;
   bool io_threads_do_reads = false;
-  // tls (parsed and validated; turning TLS on is "not built yet")
+  // tls (node/net builds the contexts; tls-port is the TLS client listener)
   int64_t tls_port = 0;
   std::string tls_cert_file, tls_key_file, tls_key_file_pass, tls_client_cert_file,
       tls_client_key_file, tls_client_key_file_pass, tls_dh_params_file, tls_ca_cert_file,
@@ -417,6 +418,11 @@ class Config {
   // Apply hooks: called (on the caller's thread) after `name` changed through
   // Set/SetFromConfigCommand.
   void OnChange(std::string_view name, std::function<void()> cb);
+  // Apply hooks that may refuse (like Redis's apply functions): after CONFIG
+  // SET parsed every value, each distinct hook among the changed names runs
+  // once; an error restores all values and is the reason CONFIG SET reports.
+  // One hook shared by several names (the tls-* files) runs once per SET.
+  void OnApply(std::span<const std::string_view> names, std::function<base::Status()> fn);
 
   Source source_of(std::string_view name) const;
 
@@ -426,6 +432,7 @@ class Config {
 
   std::vector<Source> sources_;  // per row, last source that set it
   std::map<std::string, std::vector<std::function<void()>>, std::less<>> hooks_;
+  std::map<std::string, std::shared_ptr<std::function<base::Status()>>, std::less<>> appliers_;
 };
 
 }  // namespace node::config

@@ -648,19 +648,6 @@ Def StrWith(std::string_view name, std::string_view def) {
 
 // --- Not built yet (drop the hook from the row when the feature lands) --------
 
-std::string NotBuiltTlsPort(const Settings& s) {
-  return s.tls_port ? "tls-port " + std::to_string(s.tls_port) +
-                          ": TLS is not supported yet in this version of shoal"
-                    : "";
-}
-std::string NotBuiltTlsReplication(const Settings& s) {
-  return s.tls_replication
-             ? "tls-replication yes: TLS is not supported yet in this version of shoal"
-             : "";
-}
-std::string NotBuiltTlsCluster(const Settings& s) {
-  return s.tls_cluster ? "tls-cluster yes: TLS is not supported yet in this version of shoal" : "";
-}
 std::string NotBuiltUnixsocket(const Settings& s) {
   return s.unixsocket.empty() ? ""
                               : "unixsocket " + s.unixsocket +
@@ -721,7 +708,7 @@ std::vector<Def> BuildTable() {
   add(Int<&S::io_threads>("io-threads", "1", 1, 128)).Flags(kImmutable);
   add(Bool<&S::io_threads_do_reads>("io-threads-do-reads", "no")).Flags(kImmutable);
   // --- tls ---
-  add(Int<&S::tls_port>("tls-port", "0", 0, 65535)).NotBuilt(&NotBuiltTlsPort);
+  add(Int<&S::tls_port>("tls-port", "0", 0, 65535));
   add(Str<&S::tls_cert_file>("tls-cert-file", ""));
   add(Str<&S::tls_key_file>("tls-key-file", ""));
   add(Str<&S::tls_key_file_pass>("tls-key-file-pass", "")).Flags(kSecret);
@@ -732,8 +719,8 @@ std::vector<Def> BuildTable() {
   add(Str<&S::tls_ca_cert_file>("tls-ca-cert-file", ""));
   add(Str<&S::tls_ca_cert_dir>("tls-ca-cert-dir", ""));
   add(Enum<&S::tls_auth_clients>("tls-auth-clients", "yes", kTlsAuth));
-  add(Bool<&S::tls_replication>("tls-replication", "no")).NotBuilt(&NotBuiltTlsReplication);
-  add(Bool<&S::tls_cluster>("tls-cluster", "no")).NotBuilt(&NotBuiltTlsCluster);
+  add(Bool<&S::tls_replication>("tls-replication", "no"));
+  add(Bool<&S::tls_cluster>("tls-cluster", "no"));
   add(Str<&S::tls_protocols>("tls-protocols", ""));
   add(Str<&S::tls_ciphers>("tls-ciphers", ""));
   add(Str<&S::tls_ciphersuites>("tls-ciphersuites", ""));

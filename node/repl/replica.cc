@@ -5,6 +5,7 @@
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/strings.h"
+#include "node/net/tls_context.h"
 #include "node/repl/replication.h"
 
 namespace node::repl {
@@ -83,8 +84,7 @@ void Replication::CloseLink(const char* why) {
   if (link_alive_) *link_alive_ = false;
   link_alive_.reset();
   if (sock_) {
-    asio::error_code ec;
-    sock_->close(ec);
+    sock_->close();
     sock_.reset();
   }
   rbuf_.clear();
@@ -103,7 +103,19 @@ void Replication::Connect() {
   if (!is_replica() || sock_) return;
   link_state_ = LinkState::kConnecting;
   last_io_ms_ = base::MonoMs();
-  auto sock = std::make_shared<asio::ip::tcp::socket>(io_);
+  std::shared_ptr<net::Stream> sock;
+  if (s_.tls) {
+    auto tls = net::ActiveTls();
+    if (!tls) {
+      LOG_WARN("tls-replication yes but TLS is not configured");
+      link_state_ = LinkState::kConnect;
+      connect_after_ms_ = base::MonoMs() + 1000;
+      return;
+    }
+    sock = std::make_shared<net::Stream>(io_, tls->client);
+  } else {
+    sock = std::make_shared<net::Stream>(io_);
+  }
   auto alive = std::make_shared<bool>(true);
   sock_ = sock;
   link_alive_ = alive;
@@ -121,26 +133,43 @@ void Replication::Connect() {
     addr = results.begin()->endpoint().address();
   }
   asio::ip::tcp::endpoint ep(addr, static_cast<uint16_t>(master_port_));
-  sock->open(ep.protocol(), ec);
+  sock->socket().open(ep.protocol(), ec);
   if (!s_.bind_ip.empty()) {
     auto local = asio::ip::make_address(s_.bind_ip, ec);
-    if (!ec && local.is_v4() == addr.is_v4()) sock->bind(asio::ip::tcp::endpoint(local, 0), ec);
+    if (!ec && local.is_v4() == addr.is_v4()) {
+      sock->socket().bind(asio::ip::tcp::endpoint(local, 0), ec);
+    }
   }
-  sock->async_connect(ep, [this, alive, sock](const asio::error_code& cec) {
+  auto linked = [this, sock] {
+    LOG_INFO("MASTER <-> REPLICA sync started");
+    asio::error_code e;
+    sock->socket().set_option(asio::ip::tcp::no_delay(true), e);
+    link_state_ = LinkState::kHandshake;
+    handshake_step_ = kWaitPong;
+    last_io_ms_ = base::MonoMs();
+    WriteLink(Command({"PING"}));
+    ReadLink();
+  };
+  sock->socket().async_connect(ep, [this, alive, sock, linked](const asio::error_code& cec) {
     if (!*alive) return;
     if (cec) {
       LOG_WARN("Error condition on socket for SYNC: {}", cec.message());
       CloseLink("connect failed");
       return;
     }
-    LOG_INFO("MASTER <-> REPLICA sync started");
-    asio::error_code e;
-    sock->set_option(asio::ip::tcp::no_delay(true), e);
-    link_state_ = LinkState::kHandshake;
-    handshake_step_ = kWaitPong;
-    last_io_ms_ = base::MonoMs();
-    WriteLink(Command({"PING"}));
-    ReadLink();
+    if (!sock->tls()) {
+      linked();
+      return;
+    }
+    sock->async_handshake(false, [this, alive, linked](const asio::error_code& hec) {
+      if (!*alive) return;
+      if (hec) {
+        LOG_WARN("Error condition on socket for SYNC: TLS handshake: {}", hec.message());
+        CloseLink("TLS handshake failed");
+        return;
+      }
+      linked();
+    });
   });
 }
 
@@ -151,8 +180,11 @@ void Replication::WriteLink(std::string bytes) {
   wbuf_inflight_.swap(wbuf_);
   wbuf_.clear();
   auto alive = link_alive_;
+  // The handler holds the stream: a TLS stream must outlive its pending
+  // operations even when CloseLink drops the link meanwhile.
+  auto sock = sock_;
   asio::async_write(*sock_, asio::buffer(wbuf_inflight_),
-                    [this, alive](const asio::error_code& ec, size_t) {
+                    [this, alive, sock](const asio::error_code& ec, size_t) {
                       if (!*alive) return;
                       writing_ = false;
                       wbuf_inflight_.clear();
@@ -168,8 +200,9 @@ void Replication::ReadLink() {
   if (!sock_) return;
   auto alive = link_alive_;
   auto buf = std::make_shared<std::array<char, 65536>>();
+  auto sock = sock_;  // kept alive by the handler (see WriteLink)
   sock_->async_read_some(
-      asio::buffer(*buf), [this, alive, buf](const asio::error_code& ec, size_t n) {
+      asio::buffer(*buf), [this, alive, buf, sock](const asio::error_code& ec, size_t n) {
         if (!*alive) return;
         if (ec) {
           CloseLink(ec == asio::error::eof ? "connection closed by master" : "read error");

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "node/base/result.h"
+#include "node/net/stream.h"
 #include "node/resp/parser.h"
 
 namespace node::repl {
@@ -49,6 +50,9 @@ struct Settings {
   // the EOF-marked form ("$EOF:<40 chars>\r\n<rdb><40 chars>"), as Redis
   // streams a diskless transfer; otherwise the sized "$<len>\r\n" form.
   bool diskless_sync = true;
+  // tls-replication: the link to the master is TLS (net::ActiveTls's client
+  // context).
+  bool tls = false;
 };
 
 enum class LinkState { kNone, kConnect, kConnecting, kHandshake, kSync, kConnected };
@@ -213,7 +217,7 @@ class Replication {
   std::string master_host_;
   int master_port_ = 0;
   LinkState link_state_ = LinkState::kNone;
-  std::shared_ptr<asio::ip::tcp::socket> sock_;
+  std::shared_ptr<net::Stream> sock_;  // plain or TLS (tls-replication)
   std::shared_ptr<bool> link_alive_;
   std::string rbuf_;
   std::string wbuf_, wbuf_inflight_;

@@ -28,18 +28,19 @@ std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
 }
 }  // namespace
 
-ClientConn::ClientConn(Server& server, asio::ip::tcp::socket socket, uint64_t id)
-    : server_(server), socket_(std::move(socket)), reply_(&out_), block_timer_(server.io()) {
+ClientConn::ClientConn(Server& server, net::Stream stream, uint64_t id)
+    : server_(server), stream_(std::move(stream)), reply_(&out_), block_timer_(server.io()) {
   client_.id = id;
   asio::error_code ec;
-  auto remote = socket_.remote_endpoint(ec);
+  auto& sock = stream_.socket();
+  auto remote = sock.remote_endpoint(ec);
   if (!ec) client_.addr = EndpointText(remote);
-  auto local = socket_.local_endpoint(ec);
+  auto local = sock.local_endpoint(ec);
   if (!ec) client_.laddr = EndpointText(local);
-  client_.fd = socket_.native_handle();
+  client_.fd = sock.native_handle();
   client_.ctime_ms = base::MonoMs();
   client_.last_interaction_ms = client_.ctime_ms;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  sock.set_option(asio::ip::tcp::no_delay(true), ec);
   rcap_ = kInitialReadBuffer;
   rbuf_.reset(new char[rcap_]);
 }
@@ -78,7 +79,7 @@ void ClientConn::ReadMore() {
     }
   }
   read_in_flight_ = true;
-  socket_.async_read_some(
+  stream_.async_read_some(
       asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
       [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
 }
@@ -230,7 +231,7 @@ void ClientConn::Flush() {
     limit_closing_ = true;
     closing_ = true;  // read no more commands
     out_.clear();
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(false); });
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(false); });
     return;
   }
   if (write_in_flight_) return;
@@ -242,7 +243,7 @@ void ClientConn::Flush() {
   out_.clear();
   client_.obuf_bytes = writing_.size();
   write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
+  asio::async_write(stream_, asio::buffer(writing_),
                     [self = shared_from_this()](const asio::error_code& ec, size_t n) {
                       self->OnWritten(ec, n);
                     });
@@ -279,9 +280,7 @@ void ClientConn::Close(bool flush_first) {
 void ClientConn::Teardown() {
   if (closed_) return;
   closed_ = true;
-  asio::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  stream_.close();
   auto& eng = server_.engine();
   eng.clients.erase(client_.id);
   if (client_.monitor) {

@@ -16,6 +16,7 @@
 
 #include "node/commands/client.h"
 #include "node/commands/dispatcher.h"
+#include "node/net/stream.h"
 #include "node/resp/parser.h"
 #include "node/resp/reply.h"
 
@@ -25,7 +26,7 @@ class Server;
 
 class ClientConn : public std::enable_shared_from_this<ClientConn> {
  public:
-  ClientConn(Server& server, asio::ip::tcp::socket socket, uint64_t id);
+  ClientConn(Server& server, net::Stream stream, uint64_t id);
   ~ClientConn();
 
   void Start();
@@ -59,7 +60,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   bool OutputOverLimit();
 
   Server& server_;
-  asio::ip::tcp::socket socket_;
+  net::Stream stream_;  // plain TCP or TLS (tls-port)
   commands::Client client_;
   resp::RequestParser parser_;
   // Read buffer: bytes [rstart_, rend_) are unparsed.

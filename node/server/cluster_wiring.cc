@@ -37,8 +37,19 @@ base::Status Server::StartCluster() {
   auto& s = cfg_.s;
   cluster::ClusterState::Options o;
   o.announce_ip = s.cluster_announce_ip;
-  o.port = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
-  int listen_bus = static_cast<int>(s.cluster_port ? s.cluster_port : s.port + 10000);
+  // Announced ports as Redis 7.0's deriveAnnouncedPorts: with tls-cluster the
+  // client port is the TLS port (cluster-announce-tls-port overrides it) and
+  // pport the plaintext one; the bus port derives from the same main port.
+  const bool tls_main = s.tls_cluster && s.tls_port != 0;
+  const int64_t main_port = tls_main ? s.tls_port : s.port;
+  if (tls_main) {
+    o.port =
+        static_cast<int>(s.cluster_announce_tls_port ? s.cluster_announce_tls_port : s.tls_port);
+    o.pport = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
+  } else {
+    o.port = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
+  }
+  int listen_bus = static_cast<int>(s.cluster_port ? s.cluster_port : main_port + 10000);
   o.bus_port =
       static_cast<int>(s.cluster_announce_bus_port ? s.cluster_announce_bus_port : listen_bus);
   o.announce_hostname = s.cluster_announce_hostname;
@@ -102,6 +113,7 @@ base::Status Server::StartCluster() {
     LOG_INFO("Cluster state changed: {}", ok ? "ok" : "fail");
     RecheckBlockedClients();
   };
+  bus_->tls = s.tls_cluster;
   auto st = bus_->Start();
   if (!st.ok()) return st;
   LOG_INFO("Cluster bus listening on port {}", listen_bus);

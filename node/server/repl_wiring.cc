@@ -32,7 +32,10 @@ repl::Settings Server::ReplSettings() const {
   r.timeout_s = s.repl_timeout;
   r.masterauth = s.masterauth;
   r.masteruser = s.masteruser;
-  r.listening_port = static_cast<int>(s.replica_announce_port ? s.replica_announce_port : s.port);
+  // Redis 7.0 announces the TLS port when the replication link is TLS.
+  int64_t own_port = s.tls_replication && s.tls_port ? s.tls_port : s.port;
+  r.listening_port = static_cast<int>(s.replica_announce_port ? s.replica_announce_port : own_port);
+  r.tls = s.tls_replication;
   r.announce_ip = s.replica_announce_ip;
   for (const std::string& b : s.bind) {
     std::string a = !b.empty() && b[0] == '-' ? b.substr(1) : b;
@@ -157,9 +160,10 @@ void Server::StartReplication() {
   engine_.info_sections["replication"] = [this] {
     return repl_->InfoSection(cfg_.s.replica_read_only, cfg_.s.replica_priority);
   };
-  for (auto name : {"masterauth", "masteruser", "repl-backlog-size", "repl-timeout",
-                    "repl-ping-replica-period", "min-replicas-to-write", "min-replicas-max-lag",
-                    "replica-announce-ip", "replica-announce-port", "repl-diskless-sync"}) {
+  for (auto name :
+       {"masterauth", "masteruser", "repl-backlog-size", "repl-timeout", "repl-ping-replica-period",
+        "min-replicas-to-write", "min-replicas-max-lag", "replica-announce-ip",
+        "replica-announce-port", "repl-diskless-sync", "tls-replication", "tls-port"}) {
     cfg_.OnChange(name, [this] { repl_->set_settings(ReplSettings()); });
   }
   cfg_.OnChange("replica-read-only", [this] {

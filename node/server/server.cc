@@ -272,42 +272,15 @@ base::Status Server::Start() {
         });
     if (!st.ok()) return st;
   }
+  if (auto st = ConfigureTls(); !st.ok()) return st;
   port_ = static_cast<int>(cfg_.s.port);
+  tls_port_ = static_cast<int>(cfg_.s.tls_port);
   engine_.tcp_port = port_;
   if (port_ != 0) {
-    for (const std::string& b : cfg_.s.bind) {
-      bool optional = !b.empty() && b[0] == '-';
-      std::string addr = optional ? b.substr(1) : b;
-      asio::ip::address ip;
-      if (addr == "*") {
-        ip = asio::ip::address_v4::any();
-      } else if (addr == "::*") {
-        ip = asio::ip::address_v6::any();
-      } else {
-        asio::error_code ec;
-        ip = asio::ip::make_address(addr, ec);
-        if (ec) {
-          if (optional) continue;
-          return base::Status::Error("bind: '" + addr + "' is not an IP address");
-        }
-      }
-      auto acc = std::make_unique<asio::ip::tcp::acceptor>(io_);
-      asio::ip::tcp::endpoint ep(ip, static_cast<uint16_t>(port_));
-      asio::error_code ec;
-      acc->open(ep.protocol(), ec);
-      if (!ec) acc->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-      if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
-      if (!ec) acc->bind(ep, ec);
-      if (!ec) acc->listen(static_cast<int>(cfg_.s.tcp_backlog), ec);
-      if (ec) {
-        if (optional) continue;
-        return base::Status::Error("Could not create server TCP listening socket " + addr + ":" +
-                                   std::to_string(port_) + ": " + ec.message());
-      }
-      LOG_INFO("Listening for clients on {}:{}", addr, port_);
-      acceptors_.push_back(std::move(acc));
-    }
-    if (acceptors_.empty()) return base::Status::Error("no address to listen on (bind)");
+    if (auto st = Listen(port_, false, &acceptors_); !st.ok()) return st;
+  }
+  if (tls_port_ != 0) {
+    if (auto st = Listen(tls_port_, true, &tls_acceptors_); !st.ok()) return st;
   }
   if (cfg_.s.cluster_enabled) {
     auto st = StartCluster();
@@ -315,24 +288,134 @@ base::Status Server::Start() {
   }
   StartPubSub();  // after StartCluster: wraps its route check
   StartReplication();
-  for (auto& a : acceptors_) Accept(*a);
+  for (auto& a : acceptors_) Accept(*a, false);
+  for (auto& a : tls_acceptors_) Accept(*a, true);
+  started_ = true;
   ScheduleCron();
   return base::Status::Ok();
 }
 
-void Server::Accept(asio::ip::tcp::acceptor& acc) {
-  acc.async_accept([this, &acc](const asio::error_code& ec, asio::ip::tcp::socket sock) {
-    OnAccept(acc, ec, std::move(sock));
+base::Status Server::Listen(int port, bool tls,
+                            std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>* out) {
+  for (const std::string& b : cfg_.s.bind) {
+    bool optional = !b.empty() && b[0] == '-';
+    std::string addr = optional ? b.substr(1) : b;
+    asio::ip::address ip;
+    if (addr == "*") {
+      ip = asio::ip::address_v4::any();
+    } else if (addr == "::*") {
+      ip = asio::ip::address_v6::any();
+    } else {
+      asio::error_code ec;
+      ip = asio::ip::make_address(addr, ec);
+      if (ec) {
+        if (optional) continue;
+        return base::Status::Error("bind: '" + addr + "' is not an IP address");
+      }
+    }
+    auto acc = std::make_unique<asio::ip::tcp::acceptor>(io_);
+    asio::ip::tcp::endpoint ep(ip, static_cast<uint16_t>(port));
+    asio::error_code ec;
+    acc->open(ep.protocol(), ec);
+    if (!ec) acc->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acc->bind(ep, ec);
+    if (!ec) acc->listen(static_cast<int>(cfg_.s.tcp_backlog), ec);
+    if (ec) {
+      if (optional) continue;
+      return base::Status::Error("Could not create server TCP listening socket " + addr + ":" +
+                                 std::to_string(port) + ": " + ec.message());
+    }
+    LOG_INFO("Listening for {}clients on {}:{}", tls ? "TLS " : "", addr, port);
+    out->push_back(std::move(acc));
+  }
+  if (out->empty()) return base::Status::Error("no address to listen on (bind)");
+  return base::Status::Ok();
+}
+
+base::Status Server::ConfigureTls() {
+  // CONFIG SET of any of these rebuilds the contexts for new connections; a
+  // bad file makes CONFIG SET fail and keeps the old ones (Redis 7.0).
+  static constexpr std::string_view kTlsRows[] = {"tls-cert-file",
+                                                  "tls-key-file",
+                                                  "tls-key-file-pass",
+                                                  "tls-client-cert-file",
+                                                  "tls-client-key-file",
+                                                  "tls-client-key-file-pass",
+                                                  "tls-dh-params-file",
+                                                  "tls-ca-cert-file",
+                                                  "tls-ca-cert-dir",
+                                                  "tls-protocols",
+                                                  "tls-ciphers",
+                                                  "tls-ciphersuites",
+                                                  "tls-prefer-server-ciphers",
+                                                  "tls-session-caching",
+                                                  "tls-session-cache-size",
+                                                  "tls-session-cache-timeout",
+                                                  "tls-auth-clients",
+                                                  "tls-replication",
+                                                  "tls-cluster"};
+  cfg_.OnApply(kTlsRows, [this]() -> base::Status {
+    if (!net::TlsWanted(cfg_.s)) return base::Status::Ok();
+    auto built = net::BuildTlsContexts(cfg_.s);
+    if (!built) {
+      LOG_WARN("TLS configuration failed: {}", built.error());
+      return base::Status::Error("Unable to update TLS configuration. Check server logs.");
+    }
+    tls_ = *built;
+    net::SetActiveTls(tls_);
+    LOG_INFO("TLS configuration reloaded");
+    return base::Status::Ok();
+  });
+  // CONFIG SET tls-port moves the TLS listener (0 closes it), as Redis 7.0.
+  static constexpr std::string_view kTlsPort[] = {"tls-port"};
+  cfg_.OnApply(kTlsPort, [this]() -> base::Status {
+    int port = static_cast<int>(cfg_.s.tls_port);
+    if (port == tls_port_ || !started_) return base::Status::Ok();
+    std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> fresh;
+    if (port != 0) {
+      if (!tls_) {
+        auto built = net::BuildTlsContexts(cfg_.s);
+        if (!built) {
+          LOG_WARN("TLS configuration failed: {}", built.error());
+          return base::Status::Error("Unable to update TLS configuration. Check server logs.");
+        }
+        tls_ = *built;
+        net::SetActiveTls(tls_);
+      }
+      if (auto st = Listen(port, true, &fresh); !st.ok()) {
+        LOG_WARN("{}", st.message());
+        return base::Status::Error("Unable to listen on this port. Check server logs.");
+      }
+    }
+    asio::error_code ec;
+    for (auto& a : tls_acceptors_) a->close(ec);
+    tls_acceptors_ = std::move(fresh);
+    for (auto& a : tls_acceptors_) Accept(*a, true);
+    tls_port_ = port;
+    return base::Status::Ok();
+  });
+  if (!net::TlsWanted(cfg_.s)) return base::Status::Ok();
+  auto built = net::BuildTlsContexts(cfg_.s);
+  if (!built) return base::Status::Error("Failed to configure TLS: " + built.error());
+  tls_ = *built;
+  net::SetActiveTls(tls_);
+  return base::Status::Ok();
+}
+
+void Server::Accept(asio::ip::tcp::acceptor& acc, bool tls) {
+  acc.async_accept([this, &acc, tls](const asio::error_code& ec, asio::ip::tcp::socket sock) {
+    OnAccept(acc, tls, ec, std::move(sock));
   });
 }
 
-void Server::OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
+void Server::OnAccept(asio::ip::tcp::acceptor& acc, bool tls, const asio::error_code& ec,
                       asio::ip::tcp::socket sock) {
   if (shutting_down_) return;
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
     LOG_WARN("Accepting client connection: {}", ec.message());
-    Accept(acc);
+    Accept(acc, tls);
     return;
   }
   engine_.stats.total_connections_received++;
@@ -342,16 +425,44 @@ void Server::OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
                           ? "-ERR max number of clients + cluster connections reached\r\n"
                           : "-ERR max number of clients reached\r\n";
     asio::error_code wec;
-    asio::write(sock, asio::buffer(msg, strlen(msg)), wec);
+    if (!tls) asio::write(sock, asio::buffer(msg, strlen(msg)), wec);
     sock.close(wec);
-    Accept(acc);
+    Accept(acc, tls);
     return;
   }
+  if (!tls || !tls_) {
+    StartConn(net::Stream(std::move(sock)));
+    Accept(acc, tls);
+    return;
+  }
+  // TLS: the handshake first (bounded in time), then a client like any other.
+  auto stream = std::make_shared<net::Stream>(std::move(sock), tls_->server);
+  auto timer = std::make_shared<asio::steady_timer>(io_);
+  timer->expires_after(std::chrono::seconds(10));
+  timer->async_wait([stream](const asio::error_code& tec) {
+    if (!tec) stream->close();
+  });
+  stream->async_handshake(true, [this, stream, timer](const asio::error_code& hec) {
+    timer->cancel();
+    if (shutting_down_) return;
+    if (hec) {
+      asio::error_code pec;
+      auto peer = stream->socket().remote_endpoint(pec);
+      LOG_DEBUG("Error accepting a client connection: {} (addr={})", hec.message(),
+                pec ? std::string("?") : peer.address().to_string());
+      stream->close();
+      return;
+    }
+    StartConn(std::move(*stream));
+  });
+  Accept(acc, tls);
+}
+
+void Server::StartConn(net::Stream stream) {
   uint64_t id = engine_.next_client_id++;
-  auto conn = std::make_shared<ClientConn>(*this, std::move(sock), id);
+  auto conn = std::make_shared<ClientConn>(*this, std::move(stream), id);
   conns_[id] = conn;
   conn->Start();
-  Accept(acc);
 }
 
 void Server::Unregister(uint64_t id) { conns_.erase(id); }
@@ -535,6 +646,7 @@ void Server::RequestShutdown() {
     PrepareShutdownOnce();
     asio::error_code ec;
     for (auto& a : acceptors_) a->close(ec);
+    for (auto& a : tls_acceptors_) a->close(ec);
     cron_timer_.cancel();
     if (bus_) bus_->Stop();
     auto conns = conns_;

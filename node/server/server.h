@@ -27,6 +27,8 @@
 #include "node/commands/pubsub_handlers.h"
 #include "node/config/config.h"
 #include "node/db/keyspace.h"
+#include "node/net/stream.h"
+#include "node/net/tls_context.h"
 #include "node/server/status.h"
 
 namespace node::cluster {
@@ -85,6 +87,9 @@ class Server {
   commands::Dispatcher& dispatcher() { return dispatcher_; }
   db::Keyspace& keyspace() { return *engine_.keyspace; }
   int port() const { return port_; }
+  int tls_port() const { return tls_port_; }
+  // TLS contexts in use (nullptr when no tls-* setting asks for TLS).
+  const std::shared_ptr<const net::TlsContexts>& tls() const { return tls_; }
 
   // Blocked clients by key ("<db>\n<key>"), FIFO (engine thread).
   void AddBlocked(uint64_t client_id, const std::vector<std::string>& keys);
@@ -112,9 +117,15 @@ class Server {
   void ApplyConfig();
 
  private:
-  void Accept(asio::ip::tcp::acceptor& acc);
-  void OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
+  void Accept(asio::ip::tcp::acceptor& acc, bool tls);
+  void OnAccept(asio::ip::tcp::acceptor& acc, bool tls, const asio::error_code& ec,
                 asio::ip::tcp::socket sock);
+  void StartConn(net::Stream stream);
+  // Opens one listener per bind address on port.
+  base::Status Listen(int port, bool tls,
+                      std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>* out);
+  // Builds the TLS contexts at start-up and on CONFIG SET of tls-* settings.
+  base::Status ConfigureTls();
   void ScheduleCron();
   void Cron();
   void WireEngineHooks();
@@ -130,6 +141,10 @@ class Server {
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> tls_acceptors_;
+  std::shared_ptr<const net::TlsContexts> tls_;
+  int tls_port_ = 0;
+  bool started_ = false;  // listeners open (CONFIG SET tls-port moves them)
   asio::steady_timer cron_timer_;
   commands::Engine engine_;
   commands::Dispatcher dispatcher_;
