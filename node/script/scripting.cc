@@ -23,6 +23,7 @@ int luaopen_bit(lua_State* L);
 #include "node/base/crc16.h"
 #include "node/base/log.h"
 #include "node/cluster/cluster_state.h"
+#include "node/commands/acl_handlers.h"
 #include "node/commands/command_table.h"
 #include "node/commands/errors.h"
 #include "node/config/config.h"
@@ -704,6 +705,10 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
   lua_client_.db = ctx.client().db;
   lua_client_.proto = 2;
   lua_client_.is_master_link = ctx.client().is_master_link;
+  // The script's commands run as the caller's ACL user (Redis's
+  // scriptPrepareForRun); our master's stream has none (runs anything).
+  lua_client_.acl_user = ctx.client().acl_user;
+  lua_client_.user = ctx.client().user;
 
   // Collect what the script's commands propagate.
   run.saved_propagate = engine_.propagate;
@@ -952,6 +957,21 @@ std::string Scripting::Execute(const std::vector<std::string>& args, std::string
   }
   if (!spec->handler) return "ERR Wrong number of args calling Redis command from script";
   if (spec->flags & commands::kNoScript) return "ERR This Redis command is not allowed from script";
+  if (lua_client_.acl_user) {
+    int pos = 0;
+    std::vector<std::string_view> av(args.begin(), args.end());
+    acl::Denied d = commands::AclCheck(engine_, lua_client_, *spec, av, &pos);
+    if (d != acl::Denied::kOk) {
+      commands::AclLogDenied(engine_, lua_client_, d, acl::LogContext::kLua, pos, *spec, av);
+      return d == acl::Denied::kCommand
+                 ? "ERR The user executing the script can't run this command or subcommand"
+             : d == acl::Denied::kKey
+                 ? "ERR The user executing the script can't access at least one of the keys "
+                   "mentioned in the command arguments"
+                 : "ERR The user executing the script can't publish to the channel mentioned in "
+                   "the command";
+    }
+  }
   bool obey = run.caller && run.caller->is_master_link;
   if (spec->flags & commands::kWrite) {
     if (run.read_only) return "ERR Write commands are not allowed from read-only scripts.";
