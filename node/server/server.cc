@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "node/acl/protected_mode.h"
 #include "node/acl/registry.h"
 #include "node/base/clock.h"
 #include "node/base/log.h"
@@ -376,6 +377,26 @@ void Server::OnAccept(asio::ip::tcp::acceptor& acc, const asio::error_code& ec,
     LOG_WARN("Accepting client connection: {}", ec.message());
     Accept(acc);
     return;
+  }
+  if (cfg_.s.protected_mode) {
+    asio::error_code pec;
+    auto peer = sock.remote_endpoint(pec);
+    if (!pec) {
+      auto a = peer.address();
+      std::string ip = a.is_v6() && a.to_v6().is_v4_mapped()
+                           ? asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string()
+                           : a.to_string();
+      if (acl::ProtectedModeDenies(true, *engine_.acl().default_user(), ip)) {
+        engine_.stats.rejected_connections++;
+        asio::error_code wec;
+        asio::write(
+            sock, asio::buffer(acl::kProtectedModeDenied.data(), acl::kProtectedModeDenied.size()),
+            wec);
+        sock.close(wec);
+        Accept(acc);
+        return;
+      }
+    }
   }
   engine_.stats.total_connections_received++;
   if (static_cast<int64_t>(conns_.size()) >= cfg_.s.maxclients) {
