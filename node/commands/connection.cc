@@ -288,6 +288,9 @@ void ClientKill(CommandContext& ctx) {
     } else if (Is(o, "laddr")) {
       laddr = v;
     } else if (Is(o, "user")) {
+      if (!ctx.engine().acl().Find(v)) {
+        return ctx.reply().Error("ERR No such user '" + std::string(v) + "'");
+      }
       user = v;
     } else if (Is(o, "skipme")) {
       if (Is(v, "yes")) {

@@ -279,6 +279,12 @@ def test_auth_and_noperm(diff_pair):
         ("A", ["ACL", "SETUSER", "off", "on"]),
         ("E", ["AUTH", "off", "pw"]),
         ("E", ["ACL", "WHOAMI"]),
+        ("A", ["CLIENT", "KILL", "USER", "nosuch"]),
+        ("A", ["CLIENT", "KILL", "USER", "u", "SKIPME", "yes"]),
+        ("F", ["AUTH", "u", "pw"]),
+        ("F", ["SUBSCRIBE", "other"]),
+        ("F", ["SSUBSCRIBE", "other"]),
+        ("F", ["PSUBSCRIBE", "ch*", "other*"]),
     ])
 
 
