@@ -509,6 +509,7 @@ void Scripting::InitVm() {
   set_fn("breakpoint", LuaNoop, false);
   set_fn("debug", LuaNoop, false);
   set_fn("sha1hex", LuaSha1Hex, false);
+  set_fn("acl_check_cmd", LuaAclCheckCmd, true);
   set_fn("error_reply", LuaErrorReply, false);
   set_fn("status_reply", LuaStatusReply, false);
   set_int("LOG_DEBUG", 0);
@@ -1036,6 +1037,53 @@ std::string Scripting::ClusterCheck(const commands::CommandSpec& spec,
     }
   }
   return "";
+}
+
+// redis.acl_check_cmd(command, args...): whether the script's caller may
+// run that command with those arguments (Redis 7.0; no arity check there).
+int Scripting::LuaAclCheckCmd(lua_State* L) {
+  Scripting* self = Self(L);
+  if (!self->run_) {
+    PushErrorTable(L, "ERR redis.acl_check_cmd can only be called inside a script invocation");
+    return lua_error(L);
+  }
+  int argc = lua_gettop(L);
+  if (argc == 0) {
+    PushErrorTable(L, "ERR Please specify at least one argument for this redis lib call");
+    return lua_error(L);
+  }
+  std::vector<std::string> args;
+  for (int i = 1; i <= argc; i++) {
+    int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
+      char buf[64];
+      int n = snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, i));
+      args.emplace_back(buf, static_cast<size_t>(n));
+    } else if (t == LUA_TSTRING) {
+      size_t len = 0;
+      const char* str = lua_tolstring(L, i, &len);
+      args.emplace_back(str, len);
+    } else {
+      PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
+      return lua_error(L);
+    }
+  }
+  const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
+  if (spec && spec->subcommands && args.size() >= 2) {
+    spec = commands::LookupSubcommand(*spec, args[1]);
+  }
+  if (!spec) {
+    PushErrorTable(L, "ERR Invalid command passed to redis.acl_check_cmd()");
+    return lua_error(L);
+  }
+  bool ok = true;
+  if (self->lua_client_.acl_user) {
+    std::vector<std::string_view> av(args.begin(), args.end());
+    int pos = 0;
+    ok = commands::AclCheck(self->engine_, self->lua_client_, *spec, av, &pos) == acl::Denied::kOk;
+  }
+  lua_pushboolean(L, ok ? 1 : 0);
+  return 1;
 }
 
 int Scripting::LuaSetResp(lua_State* L) {
