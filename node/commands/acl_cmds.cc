@@ -333,6 +333,25 @@ std::string AclLoadAtStartup(Engine& eng, const std::string& aclfile) {
   return "";
 }
 
+void SyncConfigUsers(Engine& eng) {
+  if (!eng.config || !eng.config->s.aclfile.empty()) return;
+  auto& reg = eng.acl();
+  std::vector<std::vector<std::string>> lines;
+  for (auto& [name, u] : reg.users()) {
+    std::vector<std::string> line{name};
+    std::string d = acl::DescribeUser(reg.env(), *u);
+    size_t i = 0;
+    while (i < d.size()) {
+      size_t j = d.find(' ', i);
+      if (j == std::string::npos) j = d.size();
+      if (j > i) line.push_back(d.substr(i, j - i));
+      i = j + 1;
+    }
+    lines.push_back(std::move(line));
+  }
+  eng.config->s.user = std::move(lines);
+}
+
 // --- ACL subcommands -------------------------------------------------------------
 
 // ACL SETUSER username [rule ...]
@@ -350,6 +369,7 @@ void AclSetUser(CommandContext& ctx) {
   std::string err = reg.SetUser(name, ctx.args().subspan(3), &before, &after);
   if (!err.empty()) return ctx.reply().Error("ERR " + err);
   if (existed) KillPubsubClientsIfNeeded(ctx.engine(), before, after);
+  SyncConfigUsers(ctx.engine());
   ctx.reply().Ok();
 }
 
@@ -400,6 +420,7 @@ void AclDelUser(CommandContext& ctx) {
     if (acl::UserPtr u = reg.Remove(ctx.arg(i))) gone.push_back(u);
   }
   KillClientsOf(ctx.engine(), gone);
+  SyncConfigUsers(ctx.engine());
   ctx.reply().Integer(static_cast<int64_t>(gone.size()));
 }
 

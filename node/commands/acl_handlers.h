@@ -70,5 +70,8 @@ bool RedactArgs(const CommandSpec& spec, std::span<const std::string_view> args,
 // Applies the aclfile setting at start-up ("" or the error that must stop
 // the node) and the acllog-max-len / acl-pubsub-default settings.
 std::string AclLoadAtStartup(Engine& eng, const std::string& aclfile);
+// Without an aclfile, the config's `user` lines mirror the ACL users, so
+// CONFIG REWRITE writes them as Redis does (`user <name> <description>`).
+void SyncConfigUsers(Engine& eng);
 
 }  // namespace node::commands

@@ -151,6 +151,7 @@ base::Status Server::LoadAclUsers() {
   }
   std::string err = commands::AclLoadAtStartup(engine_, s.aclfile);
   if (!err.empty()) return base::Status::Error(err);
+  commands::SyncConfigUsers(engine_);
   return base::Status::Ok();
 }
 
@@ -280,6 +281,7 @@ void Server::WireEngineHooks() {
   cfg_.OnChange("requirepass", [this] {
     ApplyConfig();
     engine_.acl().SetDefaultPassword(cfg_.s.requirepass);
+    commands::SyncConfigUsers(engine_);
   });
   cfg_.OnChange("acllog-max-len", [this] { ApplyAclConfig(); });
   cfg_.OnChange("acl-pubsub-default", [this] { ApplyAclConfig(); });

@@ -288,3 +288,25 @@ def test_replica_authenticates_with_masteruser(tmp_path):
             wait_until(lambda: r.get("k2") == b"v2", what="stream replicated")
             users = {c["user"] for c in ma.client_list()}
             assert "repl" in users
+
+
+def test_config_rewrite_writes_users(tmp_path):
+    conf = tmp_path / "shoal.conf"
+    conf.write_text("port 0\n")
+    srv = make_shoal(["--config", str(conf)], dir=str(tmp_path / "d"))
+    with srv:
+        admin = rc(srv)
+        admin.execute_command("ACL", "SETUSER", "bob", "on", ">bobpw", "~x", "+get",
+                              "(+set ~y*)")
+        assert admin.config_rewrite()
+        text = conf.read_text()
+        assert ("user bob on #" + __import__("hashlib").sha256(b"bobpw").hexdigest() +
+                " ~x resetchannels -@all +get (~y* resetchannels -@all +set)") in text
+        assert "user default on nopass ~* &* +@all" in text
+        assert "bobpw" not in text
+    srv = make_shoal(["--config", str(conf)], dir=str(tmp_path / "d"))
+    with srv:
+        c = rc(srv, username="bob", password="bobpw")
+        c.set("y1", "v")
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            c.set("x", "v")

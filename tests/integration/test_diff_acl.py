@@ -306,3 +306,21 @@ def test_default_user_password_and_noauth(diff_pair):
         ("C", ["AUTH", "anything"]),
         ("C", ["PING"]),
     ])
+
+
+def test_functions_run_as_the_caller(diff_pair):
+    lib = ("#!lua name=acltest\n"
+           "redis.register_function('getit', function(keys, args) "
+           "return redis.pcall('get', keys[1]) end)\n"
+           "redis.register_function('hgetit', function(keys, args) "
+           "return redis.pcall('hget', keys[1], 'f') end)")
+    diff(diff_pair, [
+        ("A", ["FUNCTION", "LOAD", "REPLACE", lib]),
+        ("A", ["ACL", "SETUSER", "fu", "on", ">pw", "~k*", "+fcall", "+get"]),
+        ("B", ["AUTH", "fu", "pw"]),
+        ("B", ["FCALL", "getit", "1", "k1"]),
+        ("B", ["FCALL", "getit", "1", "x1"]),
+        ("B", ["FCALL", "hgetit", "1", "k1"]),
+        ("A", ["ACL", "LOG", "1"]),
+        ("A", ["FUNCTION", "DELETE", "acltest"]),
+    ])
