@@ -220,8 +220,9 @@ RuleError ApplySelectorRule(const RuleEnv& env, Selector& s, std::string_view op
     }
     std::string_view pat = off <= op.size() ? op.substr(off) : std::string_view();
     if (HasSpaces(pat)) return RuleError::kSyntax;
-    // Redis 7.0 accepts "%R" with no "~" (flags but an empty pattern) and
-    // even "%" (no flags): stored as given, as there.
+    // Redis 7.0 takes "%R" with no "~" as an empty pattern, but a pattern
+    // with neither R nor W ("%", "%~k") is a syntax error.
+    if (flags == 0) return RuleError::kSyntax;
     bool found = false;
     for (auto& p : s.patterns) {
       if (p.pattern == pat) {
@@ -417,10 +418,8 @@ void AppendPattern(std::string& out, const KeyPattern& p) {
     out += "~";
   } else if (p.flags == kPermRead) {
     out += "%R~";
-  } else if (p.flags == kPermWrite) {
-    out += "%W~";
   } else {
-    out += "%~";  // a "%" rule with neither R nor W (accepted by Redis 7.0)
+    out += "%W~";
   }
   out += p.pattern;
 }
