@@ -362,3 +362,28 @@ def test_random_rule_sequences(diff_pair):
         steps.append(("A", ["ACL", "DRYRUN", f"r{i % 7}"] + cmd))
     steps.append(("A", ["ACL", "LIST"]))
     diff(diff_pair, steps)
+
+
+def test_monitor_redacts_like_redis(diff_pair):
+    """MONITOR lines (after the timestamp and client) of AUTH, HELLO AUTH and
+    MIGRATE AUTH2: the secrets are "(redacted)" exactly where Redis puts it."""
+    got = []
+    for s in diff_pair:
+        m = s.connect()
+        m.call("MONITOR")
+        c = s.connect()
+        c.call("ACL", "SETUSER", "mu", "on", ">pw", "+@all", "~*")
+        c.call("AUTH", "mu", "pw")
+        c.call("AUTH", "pw")
+        c.call("HELLO", "2", "AUTH", "mu", "pw", "SETNAME", "x")
+        c.call("HELLO", "2", "AUTH", "mu")
+        c.call("MIGRATE", "127.0.0.1", "1", "k", "0", "10", "AUTH2", "u", "p")
+        lines = []
+        for _ in range(5):
+            lines.append(bytes(m.read(timeout=5)).split(b"]", 1)[1])
+        got.append(lines)
+        m.close()
+        c.close()
+        s.call("ACL", "DELUSER", "mu")
+    assert got[0] == got[1]
+    assert b'"AUTH" "(redacted)" "(redacted)"' in got[0][0]
