@@ -1042,15 +1042,22 @@ std::string Scripting::ClusterCheck(const commands::CommandSpec& spec,
 // redis.acl_check_cmd(command, args...): whether the script's caller may
 // run that command with those arguments (Redis 7.0; no arity check there).
 int Scripting::LuaAclCheckCmd(lua_State* L) {
-  Scripting* self = Self(L);
-  if (!self->run_) {
+  // lua_error longjmps: raised only once DoAclCheckCmd's C++ locals are gone.
+  int r = Self(L)->DoAclCheckCmd(L);
+  if (r < 0) return lua_error(L);
+  return r;
+}
+
+// Returns 1 with the boolean pushed, or -1 with the error table on top.
+int Scripting::DoAclCheckCmd(lua_State* L) {
+  if (!run_) {
     PushErrorTable(L, "ERR redis.acl_check_cmd can only be called inside a script invocation");
-    return lua_error(L);
+    return -1;
   }
   int argc = lua_gettop(L);
   if (argc == 0) {
     PushErrorTable(L, "ERR Please specify at least one argument for this redis lib call");
-    return lua_error(L);
+    return -1;
   }
   std::vector<std::string> args;
   for (int i = 1; i <= argc; i++) {
@@ -1065,7 +1072,7 @@ int Scripting::LuaAclCheckCmd(lua_State* L) {
       args.emplace_back(str, len);
     } else {
       PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
-      return lua_error(L);
+      return -1;
     }
   }
   const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
@@ -1074,13 +1081,13 @@ int Scripting::LuaAclCheckCmd(lua_State* L) {
   }
   if (!spec) {
     PushErrorTable(L, "ERR Invalid command passed to redis.acl_check_cmd()");
-    return lua_error(L);
+    return -1;
   }
   bool ok = true;
-  if (self->lua_client_.acl_user) {
+  if (lua_client_.acl_user) {
     std::vector<std::string_view> av(args.begin(), args.end());
     int pos = 0;
-    ok = commands::AclCheck(self->engine_, self->lua_client_, *spec, av, &pos) == acl::Denied::kOk;
+    ok = commands::AclCheck(engine_, lua_client_, *spec, av, &pos) == acl::Denied::kOk;
   }
   lua_pushboolean(L, ok ? 1 : 0);
   return 1;
