@@ -9,8 +9,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace node::acl {
+struct User;
+}
 
 namespace node::commands {
 
@@ -30,6 +35,9 @@ struct Client {
   int db = 0;  // SELECTed database (always 0 in cluster mode)
   bool authenticated = false;
   std::string user = "default";
+  // The ACL user (node/acl); null for internal clients (our master's link,
+  // the AOF loader), which may run anything, as Redis's NULL user.
+  std::shared_ptr<acl::User> acl_user;
   int64_t ctime_ms = 0;  // creation
   int64_t last_interaction_ms = 0;
   bool close_after_reply = false;

@@ -113,6 +113,7 @@ struct CommandSpec {
   // Custom key extraction for commands with movable keys (e.g. EVAL numkeys).
   std::vector<int> (*getkeys)(std::span<const std::string_view> args) = nullptr;
   const CommandSpec* parent = nullptr;  // filled in for subcommands at startup
+  mutable int acl_id = -1;              // index in the ACL catalog (filled in at startup)
   mutable CommandStats stats = {};
 };
 
@@ -126,6 +127,9 @@ std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string
 // signalled as modified (WATCH, blocked clients), as Redis signals only the
 // keys a command writes. command_cmds.cc (the key-spec facts).
 bool KeyOnlyRead(const CommandSpec& spec, std::span<const std::string_view> args, int pos);
+// Redis 7.0 key-spec flag bits of the key at `pos` (RO 1, RW 2, OW 4, RM 8,
+// access 0x10, update 0x20, insert 0x40, delete 0x80); ACL %R~/%W~ checks.
+uint32_t KeySpecFlags(const CommandSpec& spec, std::span<const std::string_view> args, int pos);
 
 class CommandContext {
  public:

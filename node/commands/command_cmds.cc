@@ -1149,6 +1149,15 @@ bool KeyOnlyRead(const CommandSpec& c, std::span<const std::string_view> args, i
   return (f & 0x1u) && !(f & (0x2u | 0x4u | 0x8u));  // RO, not RW/OW/RM
 }
 
+uint32_t KeySpecFlags(const CommandSpec& c, std::span<const std::string_view> args, int pos) {
+  static std::unordered_map<const CommandSpec*, const KeyFacts*> cache;  // engine thread
+  auto [it, fresh] = cache.try_emplace(&c, nullptr);
+  if (fresh) it->second = FindKeyFacts(FullName(c));
+  uint32_t f = it->second ? KeyFlagsAt(*it->second, pos, static_cast<int>(args.size()))
+                          : ((c.flags & kWrite) ? 0x2u | 0x20u : 0x1u | 0x10u);
+  return VariableKeyFlags(c, args, pos, f);
+}
+
 // COMMAND LIST [FILTERBY MODULE name | ACLCAT cat | PATTERN pattern]
 void CommandList(CommandContext& ctx) {
   std::string_view kind, value;

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "node/base/strings.h"
+#include "node/commands/acl_handlers.h"
 #include "node/commands/bitops_handlers.h"
 #include "node/commands/cluster_handlers.h"
 #include "node/commands/geo_handlers.h"
@@ -269,6 +270,7 @@ CommandSpec kCommands[] = {
 #include "node/commands/table_sort.inc"
 #include "node/commands/table_streams.inc"
 #include "node/commands/table_scripting.inc"
+#include "node/commands/table_acl.inc"
   // --- transactions
   {"discard", 1, kNoScript | kLS | kFast | kAllowBusy | kTxImmediate, {}, &Discard, kAclTransaction},
   {"exec", 1, kNoScript | kLS | kSkipSlowlog | kTxImmediate, {}, &Exec, kAclTransaction},
@@ -292,16 +294,27 @@ uint32_t ImpliedAcl(uint32_t flags, uint32_t acl) {
 struct Index {
   // Keys view the rows' static names: lookups need no allocation.
   std::unordered_map<std::string_view, const CommandSpec*> top;
+  // The ACL catalog: every command and subcommand, ids in table order.
+  acl::Catalog catalog;
   Index() {
+    std::vector<acl::CatalogEntry> entries;
     for (auto& c : kCommands) {
       c.acl = ImpliedAcl(c.flags, c.acl);
       top[c.name] = &c;
+      int pid = static_cast<int>(entries.size());
+      c.acl_id = pid;
+      entries.push_back({c.name, c.acl, -1, {}, (c.flags & kNoAuth) != 0});
       for (size_t i = 0; i < c.n_subcommands; i++) {
         auto& s = const_cast<CommandSpec&>(c.subcommands[i]);
         s.parent = &c;
         s.acl = ImpliedAcl(s.flags, s.acl);
+        s.acl_id = static_cast<int>(entries.size());
+        entries[static_cast<size_t>(pid)].subs.push_back(s.acl_id);
+        entries.push_back(
+            {std::string(c.name) + "|" + s.name, s.acl, pid, {}, (s.flags & kNoAuth) != 0});
       }
     }
+    catalog = acl::Catalog(std::move(entries));
   }
 };
 
@@ -311,6 +324,8 @@ Index& GetIndex() {
 }
 
 }  // namespace
+
+const acl::Catalog& AclCatalog() { return GetIndex().catalog; }
 
 std::span<const CommandSpec> CommandTable() {
   GetIndex();

@@ -10,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include "node/acl/user.h"
 #include "node/commands/command.h"
 
 namespace node::commands {
@@ -21,6 +22,9 @@ std::span<const CommandSpec> CommandTable();
 const CommandSpec* LookupCommand(std::string_view name);
 // Case-insensitive lookup of a subcommand of a container command.
 const CommandSpec* LookupSubcommand(const CommandSpec& parent, std::string_view name);
+
+// Every command and subcommand for ACL rules (ids are CommandSpec::acl_id).
+const acl::Catalog& AclCatalog();
 
 inline CommandStats& StatsFor(const CommandSpec& spec) { return spec.stats; }
 void ResetCommandStats();

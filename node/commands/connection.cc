@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "node/acl/registry.h"
 #include "node/base/clock.h"
+#include "node/commands/acl_handlers.h"
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
 #include "node/commands/tracking.h"
@@ -17,13 +19,6 @@ namespace {
 void HelpReply(CommandContext& ctx, std::initializer_list<const char*> lines) {
   ctx.reply().ArrayHeader(lines.size());
   for (auto* l : lines) ctx.reply().Simple(l);
-}
-
-// ACL for now: the default user and requirepass (reference/resp.md §4).
-bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  const std::string& rp = ctx.engine().hot.requirepass;
-  return rp.empty() || rp == pass;
 }
 
 // "unknown subcommand or wrong number of arguments" for CLIENT subcommands
@@ -105,11 +100,10 @@ void Hello(CommandContext& ctx) {
   for (size_t i = next; i < ctx.argc(); i++) {
     bool more = ctx.argc() - i - 1;
     if (Is(ctx.arg(i), "auth") && ctx.argc() - i - 1 >= 2) {
-      if (!CheckPassword(ctx, ctx.arg(i + 1), ctx.arg(i + 2))) {
+      if (!AclAuthenticate(ctx.engine(), ctx.client(), ctx.arg(0), ctx.arg(i + 1),
+                           ctx.arg(i + 2))) {
         return ctx.reply().Error(kErrWrongPass);
       }
-      ctx.client().authenticated = true;
-      ctx.client().user = std::string(ctx.arg(i + 1));
       i += 2;
     } else if (Is(ctx.arg(i), "setname") && more) {
       setname = ctx.arg(++i);
@@ -125,7 +119,7 @@ void Hello(CommandContext& ctx) {
                                "'");
     }
   }
-  if (!ctx.engine().hot.requirepass.empty() && !ctx.client().authenticated) {
+  if (AuthRequired(ctx.engine(), ctx.client())) {
     return ctx.reply().Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
         "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
@@ -161,12 +155,12 @@ void Auth(CommandContext& ctx) {
   if (ctx.argc() == 3) {
     user = ctx.arg(1);
     pass = ctx.arg(2);
-  } else if (ctx.engine().hot.requirepass.empty()) {
+  } else if (ctx.engine().acl().default_user()->nopass()) {
     return ctx.reply().Error(kErrAuthNoPassword);
   }
-  if (!CheckPassword(ctx, user, pass)) return ctx.reply().Error(kErrWrongPass);
-  ctx.client().authenticated = true;
-  ctx.client().user = std::string(user);
+  if (!AclAuthenticate(ctx.engine(), ctx.client(), ctx.arg(0), user, pass)) {
+    return ctx.reply().Error(kErrWrongPass);
+  }
   ctx.reply().Ok();
 }
 
@@ -204,8 +198,7 @@ void Reset(CommandContext& ctx) {
   }
   TrackingDisable(ctx.engine(), c);
   c.tracking_redirect = 0;
-  if (!ctx.engine().hot.requirepass.empty()) c.authenticated = false;
-  c.user = "default";
+  ClientSetDefaultAuth(ctx.engine(), c);
   ctx.reply().Simple("RESET");
 }
 
@@ -295,6 +288,9 @@ void ClientKill(CommandContext& ctx) {
     } else if (Is(o, "laddr")) {
       laddr = v;
     } else if (Is(o, "user")) {
+      if (!ctx.engine().acl().Find(v)) {
+        return ctx.reply().Error("ERR No such user '" + std::string(v) + "'");
+      }
       user = v;
     } else if (Is(o, "skipme")) {
       if (Is(v, "yes")) {

@@ -5,6 +5,7 @@
 
 #include "node/base/clock.h"
 #include "node/base/strings.h"
+#include "node/commands/acl_handlers.h"
 #include "node/commands/command_table.h"
 #include "node/commands/errors.h"
 #include "node/commands/latency.h"
@@ -181,10 +182,24 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     }
   }
   client.last_cmd = spec;
-  if (!engine_.hot.requirepass.empty() && !client.authenticated && !(spec->flags & kNoAuth)) {
+  if (!client.authenticated && !(spec->flags & kNoAuth) && AuthRequired(engine_, client)) {
     reject(kErrNoAuth);
     StatsFor(*spec).rejected_calls++;
     return;
+  }
+  // ACL (node/acl): the command, its keys and its channels, for the
+  // client's user; inside MULTI at queue time, like Redis.
+  if (client.acl_user) {
+    int pos = 0;
+    acl::Denied d = AclCheck(engine_, client, *spec, args, &pos);
+    if (d != acl::Denied::kOk) {
+      AclLogDenied(engine_, client, d,
+                   client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel, pos,
+                   *spec, args);
+      reject(AclDeniedError(d, *spec));
+      StatsFor(*spec).rejected_calls++;
+      return;
+    }
   }
   // A script running past busy-reply-threshold: only kAllowBusy commands
   // (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE ...) are served.
@@ -248,7 +263,12 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     engine_.block_client(client, *spec, args, {std::string("\x00PAUSE", 6)}, 0);
     return;
   }
-  if (!(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitors(client, args);
+  if (!(spec->flags & (kSkipMonitor | kAdmin)) && !engine_.monitors.empty()) {
+    std::vector<std::string_view> redacted;
+    FeedMonitors(client, RedactArgs(*spec, args, &redacted)
+                             ? std::span<const std::string_view>(redacted)
+                             : args);
+  }
   // Client-side caching (misc): the running client's own invalidations
   // wait for its reply (tracking.cc).
   Client* prev_current = engine_.current_client;
@@ -331,6 +351,8 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
   if (engine_.repl) client.woff = engine_.repl->master_repl_offset();
   if (dur >= engine_.hot.slowlog_log_slower_than && engine_.hot.slowlog_log_slower_than >= 0 &&
       !(spec.flags & kSkipSlowlog)) {
+    std::vector<std::string_view> redacted;
+    if (RedactArgs(spec, args, &redacted)) args = redacted;
     SlowlogEntry e;
     e.id = engine_.slowlog_next_id++;
     e.time_s = base::UnixMs() / 1000;

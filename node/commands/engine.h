@@ -21,6 +21,9 @@
 #include "node/db/keyspace.h"
 #include "node/resp/reply.h"
 
+namespace node::acl {
+class Registry;
+}
 namespace node::config {
 class Config;
 }
@@ -107,6 +110,9 @@ class Engine {
     return false;
   }
   config::Config* config = nullptr;
+  // ACL users and log (node/acl), created on first use (acl_cmds.cc).
+  std::shared_ptr<acl::Registry> acl_registry;
+  acl::Registry& acl();
   ServerStats stats;
   std::string run_id;  // 40 hex chars
   int64_t start_time_ms = 0;

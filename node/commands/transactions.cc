@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+#include "node/commands/acl_handlers.h"
+#include "node/commands/command_table.h"
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
 
@@ -72,6 +74,32 @@ void Discard(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
+namespace {
+
+bool ExecAclDenied(Engine& eng, Client& c, std::span<const std::string_view> args,
+                   resp::ReplyBuilder& reply) {
+  const CommandSpec* spec = LookupCommand(args[0]);
+  if (!spec) return false;
+  if (spec->subcommands && args.size() >= 2) {
+    if (const CommandSpec* sub = LookupSubcommand(*spec, args[1])) spec = sub;
+  }
+  int pos = 0;
+  acl::Denied d = AclCheck(eng, c, *spec, args, &pos);
+  if (d == acl::Denied::kOk) return false;
+  const char* reason =
+      d == acl::Denied::kCommand ? "no permission to execute the command or subcommand"
+      : d == acl::Denied::kKey   ? "no permission to touch the specified keys"
+                                 : "no permission to access one of the channels used as arguments";
+  AclLogDenied(eng, c, d, acl::LogContext::kMulti, pos, *spec, args);
+  reply.Error(std::string("NOPERM ACLs rules changed between the moment the transaction was "
+                          "accumulated and the EXEC call. This command is no longer allowed for "
+                          "the following reason: ") +
+              reason);
+  return true;
+}
+
+}  // namespace
+
 void Exec(CommandContext& ctx) {
   Client& c = ctx.client();
   Engine& eng = ctx.engine();
@@ -93,6 +121,9 @@ void Exec(CommandContext& ctx) {
   c.in_exec = true;
   for (auto& q : queue) {
     std::vector<std::string_view> args(q.args.begin(), q.args.end());
+    // ACL rules may have changed since the command was queued (Redis
+    // checks again at EXEC time).
+    if (c.acl_user && ExecAclDenied(eng, c, args, ctx.reply())) continue;
     eng.call_command(c, args, ctx.reply());
   }
   c.in_exec = false;

@@ -664,16 +664,6 @@ std::string NotBuiltModules(const Settings& s) {
              ? ""
              : "loadmodule " + Join(s.loadmodule[0]) + ": modules are not supported by shoal";
 }
-std::string NotBuiltUser(const Settings& s) {
-  return s.user.empty() ? ""
-                        : "user " + (s.user[0].empty() ? std::string() : s.user[0][0]) +
-                              ": ACL users are not built yet in this version of shoal";
-}
-std::string NotBuiltAclfile(const Settings& s) {
-  return s.aclfile.empty()
-             ? ""
-             : "aclfile " + s.aclfile + ": ACL files are not built yet in this version of shoal";
-}
 std::string NotBuiltDaemonize(const Settings& s) {
   // Not a missing feature: a container entrypoint never daemonizes.
   return s.daemonize ? "daemonize yes: shoal always runs in the foreground (it is the "
@@ -813,13 +803,12 @@ std::vector<Def> BuildTable() {
   add(Enum<&S::propagation_error_behavior>("propagation-error-behavior", "ignore", kPropagation));
   // --- security ---
   add(Str<&S::requirepass>("requirepass", "")).Flags(kSecret);
-  add(Str<&S::aclfile>("aclfile", "")).Flags(kImmutable).NotBuilt(&NotBuiltAclfile);
+  add(Str<&S::aclfile>("aclfile", "")).Flags(kImmutable);
   add(Int<&S::acllog_max_len>("acllog-max-len", "128", 0, kLL));
   add(Enum<&S::acl_pubsub_default>("acl-pubsub-default", "resetchannels", kAclPubsub));
   add(Special("user", "", &ParseList<&S::user, 1, 1024>, &FormatList<&S::user>,
               &RewriteList<&S::user>))
-      .Flags(kImmutable | kHidden | kAccumulate | kSecret)
-      .NotBuilt(&NotBuiltUser);
+      .Flags(kImmutable | kHidden | kAccumulate | kSecret);
   // --- memory ---
   add(Mem<&S::maxmemory>("maxmemory", "0", 0, kLL));
   add(Enum<&S::maxmemory_policy>("maxmemory-policy", "noeviction", kMaxmemoryPolicies));

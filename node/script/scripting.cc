@@ -23,6 +23,7 @@ int luaopen_bit(lua_State* L);
 #include "node/base/crc16.h"
 #include "node/base/log.h"
 #include "node/cluster/cluster_state.h"
+#include "node/commands/acl_handlers.h"
 #include "node/commands/command_table.h"
 #include "node/commands/errors.h"
 #include "node/config/config.h"
@@ -508,6 +509,7 @@ void Scripting::InitVm() {
   set_fn("breakpoint", LuaNoop, false);
   set_fn("debug", LuaNoop, false);
   set_fn("sha1hex", LuaSha1Hex, false);
+  set_fn("acl_check_cmd", LuaAclCheckCmd, true);
   set_fn("error_reply", LuaErrorReply, false);
   set_fn("status_reply", LuaStatusReply, false);
   set_int("LOG_DEBUG", 0);
@@ -704,6 +706,10 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
   lua_client_.db = ctx.client().db;
   lua_client_.proto = 2;
   lua_client_.is_master_link = ctx.client().is_master_link;
+  // The script's commands run as the caller's ACL user (Redis's
+  // scriptPrepareForRun); our master's stream has none (runs anything).
+  lua_client_.acl_user = ctx.client().acl_user;
+  lua_client_.user = ctx.client().user;
 
   // Collect what the script's commands propagate.
   run.saved_propagate = engine_.propagate;
@@ -952,6 +958,21 @@ std::string Scripting::Execute(const std::vector<std::string>& args, std::string
   }
   if (!spec->handler) return "ERR Wrong number of args calling Redis command from script";
   if (spec->flags & commands::kNoScript) return "ERR This Redis command is not allowed from script";
+  if (lua_client_.acl_user) {
+    int pos = 0;
+    std::vector<std::string_view> av(args.begin(), args.end());
+    acl::Denied d = commands::AclCheck(engine_, lua_client_, *spec, av, &pos);
+    if (d != acl::Denied::kOk) {
+      commands::AclLogDenied(engine_, lua_client_, d, acl::LogContext::kLua, pos, *spec, av);
+      return d == acl::Denied::kCommand
+                 ? "ERR The user executing the script can't run this command or subcommand"
+             : d == acl::Denied::kKey
+                 ? "ERR The user executing the script can't access at least one of the keys "
+                   "mentioned in the command arguments"
+                 : "ERR The user executing the script can't publish to the channel mentioned in "
+                   "the command";
+    }
+  }
   bool obey = run.caller && run.caller->is_master_link;
   if (spec->flags & commands::kWrite) {
     if (run.read_only) return "ERR Write commands are not allowed from read-only scripts.";
@@ -1016,6 +1037,60 @@ std::string Scripting::ClusterCheck(const commands::CommandSpec& spec,
     }
   }
   return "";
+}
+
+// redis.acl_check_cmd(command, args...): whether the script's caller may
+// run that command with those arguments (Redis 7.0; no arity check there).
+int Scripting::LuaAclCheckCmd(lua_State* L) {
+  // lua_error longjmps: raised only once DoAclCheckCmd's C++ locals are gone.
+  int r = Self(L)->DoAclCheckCmd(L);
+  if (r < 0) return lua_error(L);
+  return r;
+}
+
+// Returns 1 with the boolean pushed, or -1 with the error table on top.
+int Scripting::DoAclCheckCmd(lua_State* L) {
+  if (!run_) {
+    PushErrorTable(L, "ERR redis.acl_check_cmd can only be called inside a script invocation");
+    return -1;
+  }
+  int argc = lua_gettop(L);
+  if (argc == 0) {
+    PushErrorTable(L, "ERR Please specify at least one argument for this redis lib call");
+    return -1;
+  }
+  std::vector<std::string> args;
+  for (int i = 1; i <= argc; i++) {
+    int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
+      char buf[64];
+      int n = snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, i));
+      args.emplace_back(buf, static_cast<size_t>(n));
+    } else if (t == LUA_TSTRING) {
+      size_t len = 0;
+      const char* str = lua_tolstring(L, i, &len);
+      args.emplace_back(str, len);
+    } else {
+      PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
+      return -1;
+    }
+  }
+  const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
+  if (spec && spec->subcommands && args.size() >= 2) {
+    spec = commands::LookupSubcommand(*spec, args[1]);
+  }
+  if (!spec) {
+    PushErrorTable(L, "ERR Invalid command passed to redis.acl_check_cmd()");
+    return -1;
+  }
+  bool ok = true;
+  if (lua_client_.acl_user) {
+    std::vector<std::string_view> av(args.begin(), args.end());
+    int pos = 0;
+    ok = commands::AclCheck(engine_, lua_client_, *spec, av, &pos) == acl::Denied::kOk;
+  }
+  lua_pushboolean(L, ok ? 1 : 0);
+  return 1;
 }
 
 int Scripting::LuaSetResp(lua_State* L) {

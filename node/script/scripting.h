@@ -132,6 +132,8 @@ class Scripting {
   static int LuaCall(lua_State* L);
   static int LuaPcall(lua_State* L);
   static int LuaSetResp(lua_State* L);
+  static int LuaAclCheckCmd(lua_State* L);
+  int DoAclCheckCmd(lua_State* L);
   static int LuaSetRepl(lua_State* L);
   static int LuaLog(lua_State* L);
   static int LuaRegisterFunction(lua_State* L);

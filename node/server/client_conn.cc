@@ -7,6 +7,7 @@
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/strings.h"
+#include "node/commands/acl_handlers.h"
 #include "node/commands/tracking.h"
 #include "node/commands/transactions.h"
 #include "node/persist/persistence.h"
@@ -49,7 +50,7 @@ ClientConn::~ClientConn() = default;
 
 void ClientConn::Start() {
   auto& eng = server_.engine();
-  client_.authenticated = eng.hot.requirepass.empty();
+  commands::ClientSetDefaultAuth(eng, client_);
   std::weak_ptr<ClientConn> weak = shared_from_this();
   client_.kill = [weak]() {
     if (auto self = weak.lock()) self->Close(false);

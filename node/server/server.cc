@@ -9,11 +9,14 @@
 #include <random>
 #include <thread>
 
+#include "node/acl/protected_mode.h"
+#include "node/acl/registry.h"
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/memory.h"
 #include "node/cluster/bus_transport.h"
 #include "node/cluster/cluster_state.h"
+#include "node/commands/acl_handlers.h"
 #include "node/commands/command_table.h"
 #include "node/commands/latency.h"
 #include "node/commands/tracking.h"
@@ -71,6 +74,9 @@ Server::Server(config::Config& cfg)
   engine_.dbs.resize(cfg_.s.cluster_enabled ? 1 : static_cast<size_t>(cfg_.s.databases));
   engine_.keyspace = &engine_.GetDb(0);
   ApplyConfig();
+  ApplyAclConfig();
+  // requirepass is the default user's password (Redis 7.0).
+  engine_.acl().SetDefaultPassword(cfg_.s.requirepass);
   // Scripting: the Lua engine, and the event loop served from inside a
   // script past busy-reply-threshold (other clients then get -BUSY).
   scripting_ = std::make_unique<script::Scripting>(engine_);
@@ -115,6 +121,38 @@ void Server::ApplyConfig() {
   for (auto& d : engine_.dbs) {
     if (d) ConfigureDb(*d);
   }
+}
+
+void Server::ApplyAclConfig() {
+  auto& reg = engine_.acl();
+  reg.set_log_max_len(static_cast<size_t>(std::max<int64_t>(0, cfg_.s.acllog_max_len)));
+  reg.set_channels_default_all(cfg_.s.acl_pubsub_default == config::AclPubsubDefault::kAllchannels);
+}
+
+// Users from `user` lines of the config file, then the aclfile (Redis's
+// ACLLoadUsersAtStartup: both at once is refused).
+base::Status Server::LoadAclUsers() {
+  const auto& s = cfg_.s;
+  if (!s.aclfile.empty() && !s.user.empty()) {
+    return base::Status::Error(
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file "
+        "path is invalid. This setup is very likely to lead to configuration errors and security "
+        "holes, please define either an ACL file or declare users directly in your redis.conf, "
+        "but not both.");
+  }
+  auto& reg = engine_.acl();
+  for (const auto& line : s.user) {
+    if (line.empty()) continue;
+    std::vector<std::string_view> rules(line.begin() + 1, line.end());
+    if (line[0] == "default")
+      reg.SetUser("default", std::vector<std::string_view>{"reset"}, nullptr, nullptr);
+    std::string err = reg.SetUser(line[0], rules, nullptr, nullptr);
+    if (!err.empty()) return base::Status::Error("user " + line[0] + ": " + err);
+  }
+  std::string err = commands::AclLoadAtStartup(engine_, s.aclfile);
+  if (!err.empty()) return base::Status::Error(err);
+  commands::SyncConfigUsers(engine_);
+  return base::Status::Ok();
 }
 
 void Server::ConfigureDb(db::Keyspace& ks) {
@@ -240,7 +278,13 @@ void Server::WireEngineHooks() {
   cfg_.OnChange("maxmemory", [this] { ApplyConfig(); });
   cfg_.OnChange("maxmemory-policy", [this] { ApplyConfig(); });
   cfg_.OnChange("maxmemory-samples", [this] { ApplyConfig(); });
-  cfg_.OnChange("requirepass", [this] { ApplyConfig(); });
+  cfg_.OnChange("requirepass", [this] {
+    ApplyConfig();
+    engine_.acl().SetDefaultPassword(cfg_.s.requirepass);
+    commands::SyncConfigUsers(engine_);
+  });
+  cfg_.OnChange("acllog-max-len", [this] { ApplyAclConfig(); });
+  cfg_.OnChange("acl-pubsub-default", [this] { ApplyAclConfig(); });
   cfg_.OnChange("slowlog-log-slower-than", [this] { ApplyConfig(); });
   cfg_.OnChange("slowlog-max-len", [this] { ApplyConfig(); });
   cfg_.OnChange("proto-max-bulk-len", [this] { ApplyConfig(); });
@@ -249,6 +293,7 @@ void Server::WireEngineHooks() {
 }
 
 base::Status Server::Start() {
+  if (auto st = LoadAclUsers(); !st.ok()) return st;
   // Data first: a node never serves half a dataset.
   {
     commands::Client loader;
@@ -417,6 +462,26 @@ void Server::OnAccept(asio::ip::tcp::acceptor& acc, bool tls, const asio::error_
     LOG_WARN("Accepting client connection: {}", ec.message());
     Accept(acc, tls);
     return;
+  }
+  if (cfg_.s.protected_mode) {
+    asio::error_code pec;
+    auto peer = sock.remote_endpoint(pec);
+    if (!pec) {
+      auto a = peer.address();
+      std::string ip = a.is_v6() && a.to_v6().is_v4_mapped()
+                           ? asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string()
+                           : a.to_string();
+      if (acl::ProtectedModeDenies(true, *engine_.acl().default_user(), ip)) {
+        engine_.stats.rejected_connections++;
+        asio::error_code wec;
+        asio::write(
+            sock, asio::buffer(acl::kProtectedModeDenied.data(), acl::kProtectedModeDenied.size()),
+            wec);
+        sock.close(wec);
+        Accept(acc);
+        return;
+      }
+    }
   }
   engine_.stats.total_connections_received++;
   if (static_cast<int64_t>(conns_.size()) >= cfg_.s.maxclients) {

@@ -115,6 +115,8 @@ class Server {
 
   // Copies hot settings out of the config table (after CONFIG SET etc.).
   void ApplyConfig();
+  void ApplyAclConfig();
+  base::Status LoadAclUsers();
 
  private:
   void Accept(asio::ip::tcp::acceptor& acc, bool tls);
