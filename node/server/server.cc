@@ -474,11 +474,14 @@ void Server::OnAccept(asio::ip::tcp::acceptor& acc, bool tls, const asio::error_
       if (acl::ProtectedModeDenies(true, *engine_.acl().default_user(), ip)) {
         engine_.stats.rejected_connections++;
         asio::error_code wec;
-        asio::write(
-            sock, asio::buffer(acl::kProtectedModeDenied.data(), acl::kProtectedModeDenied.size()),
-            wec);
+        // Plain connections read why; a TLS peer (no handshake yet) is closed.
+        if (!tls)
+          asio::write(
+              sock,
+              asio::buffer(acl::kProtectedModeDenied.data(), acl::kProtectedModeDenied.size()),
+              wec);
         sock.close(wec);
-        Accept(acc);
+        Accept(acc, tls);
         return;
       }
     }
