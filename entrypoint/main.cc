@@ -113,9 +113,17 @@ int main(int argc, char** argv) {
   entrypoint::supervisor::SupervisorOptions so;
   so.shutdown_timeout = std::chrono::seconds(cfg.s.shoal_shutdown_timeout);
   const bool cluster_mode = cfg.s.cluster_enabled;
-  const std::string password = cfg.s.requirepass;
+  // The control plane (bootstrap, handoff) authenticates as masteruser with
+  // masterauth when a masteruser is set (that user needs the CLUSTER, MIGRATE
+  // and key-moving commands), else as the default user with requirepass.
+  entrypoint::bootstrap::Credentials credentials;
+  if (!cfg.s.masteruser.empty()) {
+    credentials = {cfg.s.masteruser, cfg.s.masterauth};
+  } else {
+    credentials = {"", cfg.s.requirepass};
+  }
   const int64_t shutdown_timeout_s = cfg.s.shoal_shutdown_timeout;
-  so.on_shutdown = [&live_server, self_addr, cluster_mode, password, shutdown_timeout_s](int) {
+  so.on_shutdown = [&live_server, self_addr, cluster_mode, credentials, shutdown_timeout_s](int) {
     auto* s = live_server.load();
     if (!s) _exit(kExitOk);  // nothing started yet: nothing to save
     if (!cluster_mode) {
@@ -124,13 +132,13 @@ int main(int argc, char** argv) {
     }
     // The handoff blocks for up to seconds: not on the signal thread, which
     // must stay free to reap children and to see a second signal.
-    std::thread([s, self_addr, password, shutdown_timeout_s] {
+    std::thread([s, self_addr, credentials, shutdown_timeout_s] {
       // A master hands its slots to a replica first (normally 0.1-0.7 s).
       // At most 3 s: when the whole cluster stops at once no election can
       // complete, and the AOF flush and exit must still fit the timeout.
       auto budget = std::chrono::milliseconds(
           std::clamp<int64_t>(shutdown_timeout_s * 1000 - 2000, 500, 3000));
-      auto r = entrypoint::bootstrap::HandOffSlots(self_addr, password, budget);
+      auto r = entrypoint::bootstrap::HandOffSlots(self_addr, credentials, budget);
       if (r.attempted) {
         LOG_INFO("Shutdown handoff: {} ({:.2f}s)", r.detail, r.seconds);
       } else {
@@ -227,7 +235,7 @@ int main(int argc, char** argv) {
     entrypoint::bootstrap::Options bo;
     bo.cluster_size = static_cast<int>(cfg.s.shoal_cluster_size);
     bo.replicas = static_cast<int>(cfg.s.shoal_replicas);
-    bo.password = cfg.s.requirepass;
+    bo.auth = credentials;
     bo.forget_after_s = cfg.s.shoal_forget_after;
     bo.self = self_addr;
     auto* disc = discovery.get();

@@ -176,8 +176,8 @@ bool Bootstrap::Cmd(const PeerAddr& a, std::vector<std::string> args, std::strin
                     std::string* out) {
   RespClient c(a.ip, a.port, 2000);
   Reply r;
-  if (!opts_.password.empty()) {
-    if (!c.Call({"AUTH", opts_.password}, &r) || !r.ok()) {
+  if (!opts_.auth.empty()) {
+    if (!c.Call(opts_.auth.AuthCommand(), &r) || !r.ok()) {
       if (err) *err = c.error().empty() ? r.str : c.error();
       return false;
     }
@@ -197,7 +197,7 @@ bool Bootstrap::Cmd(const PeerAddr& a, std::vector<std::string> args, std::strin
 bool Bootstrap::Query(const PeerAddr& a, PeerView* v) {
   RespClient c(a.ip, a.port, 1500);
   Reply r;
-  if (!opts_.password.empty() && (!c.Call({"AUTH", opts_.password}, &r) || !r.ok())) return false;
+  if (!opts_.auth.empty() && (!c.Call(opts_.auth.AuthCommand(), &r) || !r.ok())) return false;
   if (!c.Call({"CLUSTER", "MYID"}, &r) || r.type != Reply::Type::kBulk) return false;
   v->addr = a;
   v->id = r.str;
@@ -490,7 +490,7 @@ void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const 
       owned.push_back(std::make_unique<RespClient>(ip, port, 5000));
       conns[k] = owned.back().get();
       Reply r;
-      if (!opts_.password.empty()) conns[k]->Call({"AUTH", opts_.password}, &r);
+      if (!opts_.auth.empty()) conns[k]->Call(opts_.auth.AuthCommand(), &r);
     }
     return conns[k];
   };
@@ -528,9 +528,8 @@ void Bootstrap::Grow(std::vector<PeerView> group, const PeerView& formed, const 
         if (!call(src, {"CLUSTER", "GETKEYSINSLOT", ss, "100"}, &r) || r.elements.empty()) break;
         std::vector<std::string> mig = {
             "MIGRATE", nm.addr.ip, std::to_string(nm.addr.port), "", "0", "10000", "REPLACE"};
-        if (!opts_.password.empty()) {
-          mig.push_back("AUTH");
-          mig.push_back(opts_.password);
+        if (!opts_.auth.empty()) {
+          for (auto& a : opts_.auth.MigrateAuth()) mig.push_back(a);
         }
         mig.push_back("KEYS");
         for (auto& k : r.elements) mig.push_back(k.str);

@@ -33,6 +33,8 @@
 #include <thread>
 #include <vector>
 
+#include "entrypoint/bootstrap/resp_client.h"
+
 namespace entrypoint::bootstrap {
 
 struct PeerAddr {
@@ -47,7 +49,7 @@ struct Options {
   int cluster_size = 6;
   int replicas = 1;
   PeerAddr self;                  // how to reach this node locally
-  std::string password;           // requirepass of the nodes (AUTH before commands)
+  Credentials auth;               // AUTH before commands (empty password: none)
   int64_t forget_after_s = 3600;  // shoal-forget-after
   int interval_ms = 1000;
   // A lone fresh node waits this long for others before joining a formed
@@ -64,7 +66,7 @@ struct NodeEntry {
   std::vector<std::pair<int, int>> ranges;  // owned slot ranges
   bool is_master() const { return flags.find("master") != std::string::npos; }
   bool is_myself() const { return flags.find("myself") != std::string::npos; }
-  bool failed() const;  // FAIL (not PFAIL)
+  bool failed() const;    // FAIL (not PFAIL)
   bool healthy() const {  // neither FAIL nor PFAIL, not in handshake
     return !failed() && flags.find("fail?") == std::string::npos && !handshake();
   }

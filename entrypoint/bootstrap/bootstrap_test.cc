@@ -86,13 +86,13 @@ TEST_SUITE("entrypoint/bootstrap") {
 
   TEST_CASE("a newcomer replicates the master without a healthy replica, not the failed one's") {
     // The failed replica of cccc must not count: cccc is the one to join.
-    auto nodes = ParseClusterNodes(Topology(
-        "oldr 10.0.0.6:6379@16379 slave,fail cccc 0 0 3 disconnected\n"
-        "newn 10.0.0.6:6379@16379 myself,master - 0 0 0 connected\n"));
+    auto nodes =
+        ParseClusterNodes(Topology("oldr 10.0.0.6:6379@16379 slave,fail cccc 0 0 3 disconnected\n"
+                                   "newn 10.0.0.6:6379@16379 myself,master - 0 0 0 connected\n"));
     CHECK(ChooseMasterToJoin(nodes) == "cccc");
-    auto pfail = ParseClusterNodes(Topology(
-        "oldr 10.0.0.6:6379@16379 slave,fail? cccc 0 0 3 disconnected\n"
-        "newn 10.0.0.6:6379@16379 myself,master - 0 0 0 connected\n"));
+    auto pfail =
+        ParseClusterNodes(Topology("oldr 10.0.0.6:6379@16379 slave,fail? cccc 0 0 3 disconnected\n"
+                                   "newn 10.0.0.6:6379@16379 myself,master - 0 0 0 connected\n"));
     CHECK(ChooseMasterToJoin(pfail) == "cccc");
   }
 
@@ -104,10 +104,11 @@ TEST_SUITE("entrypoint/bootstrap") {
         "bbbb 10.0.0.2:6379@16379 master - 0 0 2 connected 5461-10922\n"
         "cccc 10.0.0.3:6379@16379 master - 0 0 3 connected 10923-16383\n"
         "r1r1 10.0.0.4:6379@16379 slave aaaa 0 0 1 connected\n"
-        "r2r2 10.0.0.5:6379@16379 myself,slave bbbb 0 0 2 connected\n" + two);
+        "r2r2 10.0.0.5:6379@16379 myself,slave bbbb 0 0 2 connected\n" +
+        two);
     CHECK(ChooseReplicaMove(as_r2) == "cccc");
-    auto as_r3 = ParseClusterNodes(Topology(
-        "r3r3 10.0.0.6:6379@16379 myself,slave bbbb 0 0 2 connected\n"));
+    auto as_r3 =
+        ParseClusterNodes(Topology("r3r3 10.0.0.6:6379@16379 myself,slave bbbb 0 0 2 connected\n"));
     CHECK(ChooseReplicaMove(as_r3).empty());
     // The lone replica of aaaa never moves.
     auto as_r1 = ParseClusterNodes(
@@ -115,7 +116,8 @@ TEST_SUITE("entrypoint/bootstrap") {
         "bbbb 10.0.0.2:6379@16379 master - 0 0 2 connected 5461-10922\n"
         "cccc 10.0.0.3:6379@16379 master - 0 0 3 connected 10923-16383\n"
         "r1r1 10.0.0.4:6379@16379 myself,slave aaaa 0 0 1 connected\n"
-        "r2r2 10.0.0.5:6379@16379 slave bbbb 0 0 2 connected\n" + two);
+        "r2r2 10.0.0.5:6379@16379 slave bbbb 0 0 2 connected\n" +
+        two);
     CHECK(ChooseReplicaMove(as_r1).empty());
     // Balanced (one each): nobody moves.
     auto balanced = ParseClusterNodes(

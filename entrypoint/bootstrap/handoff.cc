@@ -11,17 +11,16 @@ namespace entrypoint::bootstrap {
 
 namespace {
 
-bool Call(const PeerAddr& a, const std::string& password, std::vector<std::string> args,
-          Reply* out) {
+bool Call(const PeerAddr& a, const Credentials& auth, std::vector<std::string> args, Reply* out) {
   RespClient c(a.ip, a.port, 1000);
   Reply r;
-  if (!password.empty() && (!c.Call({"AUTH", password}, &r) || !r.ok())) return false;
+  if (!auth.empty() && (!c.Call(auth.AuthCommand(), &r) || !r.ok())) return false;
   return c.Call(args, out);
 }
 
-bool Nodes(const PeerAddr& self, const std::string& password, std::vector<NodeEntry>* out) {
+bool Nodes(const PeerAddr& self, const Credentials& auth, std::vector<NodeEntry>* out) {
   Reply r;
-  if (!Call(self, password, {"CLUSTER", "NODES"}, &r) || r.type != Reply::Type::kBulk) {
+  if (!Call(self, auth, {"CLUSTER", "NODES"}, &r) || r.type != Reply::Type::kBulk) {
     return false;
   }
   *out = ParseClusterNodes(r.str);
@@ -30,12 +29,12 @@ bool Nodes(const PeerAddr& self, const std::string& password, std::vector<NodeEn
 
 }  // namespace
 
-HandoffResult HandOffSlots(const PeerAddr& self, const std::string& password,
+HandoffResult HandOffSlots(const PeerAddr& self, const Credentials& auth,
                            std::chrono::milliseconds deadline) {
   HandoffResult res;
   auto start = std::chrono::steady_clock::now();
   std::vector<NodeEntry> nodes;
-  if (!Nodes(self, password, &nodes)) {
+  if (!Nodes(self, auth, &nodes)) {
     res.detail = "not in cluster mode or not answering";
     return res;
   }
@@ -63,7 +62,7 @@ HandoffResult HandOffSlots(const PeerAddr& self, const std::string& password,
            replica->port);
   Reply r;
   PeerAddr rep{replica->ip, replica->port};
-  if (!Call(rep, password, {"CLUSTER", "FAILOVER"}, &r) || !r.ok()) {
+  if (!Call(rep, auth, {"CLUSTER", "FAILOVER"}, &r) || !r.ok()) {
     res.detail = "CLUSTER FAILOVER refused: " + r.str;
     return res;
   }
@@ -72,7 +71,7 @@ HandoffResult HandOffSlots(const PeerAddr& self, const std::string& password,
   while (std::chrono::steady_clock::now() - start < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::vector<NodeEntry> now;
-    if (!Nodes(self, password, &now)) continue;
+    if (!Nodes(self, auth, &now)) continue;
     for (auto& n : now) {
       // The replica is going away too (a whole-cluster stop): stop waiting
       // for it, the shutdown must fit in its timeout.

@@ -23,7 +23,7 @@ struct HandoffResult {
   double seconds = 0;
 };
 
-HandoffResult HandOffSlots(const PeerAddr& self, const std::string& password,
+HandoffResult HandOffSlots(const PeerAddr& self, const Credentials& auth,
                            std::chrono::milliseconds deadline);
 
 }  // namespace entrypoint::bootstrap

@@ -34,6 +34,23 @@ struct Reply {
   bool ok() const { return type != Type::kError; }
 };
 
+// How the control plane authenticates to the nodes: AUTH <password> as the
+// default user, or AUTH <user> <password> when a user is named.
+struct Credentials {
+  std::string user;
+  std::string password;
+  bool empty() const { return password.empty(); }
+  std::vector<std::string> AuthCommand() const {
+    if (user.empty()) return {"AUTH", password};
+    return {"AUTH", user, password};
+  }
+  // The AUTH / AUTH2 arguments MIGRATE takes.
+  std::vector<std::string> MigrateAuth() const {
+    if (user.empty()) return {"AUTH", password};
+    return {"AUTH2", user, password};
+  }
+};
+
 class RespClient {
  public:
   RespClient(std::string host, int port, int timeout_ms = 2000);

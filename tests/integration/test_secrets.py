@@ -31,12 +31,13 @@ def http_get(host, port, path):
 
 
 def client(n, **kw):
-    return redis.Redis(host=n.host, port=n.port, password=SECRET, socket_timeout=5, **kw)
+    kw.setdefault("password", SECRET)
+    return redis.Redis(host=n.host, port=n.port, socket_timeout=5, **kw)
 
 
-def cluster_ok(nodes):
+def cluster_ok(nodes, **kw):
     for n in nodes:
-        info = client(n).cluster("info")
+        info = client(n, **kw).cluster("info")
         if info.get("cluster_state") != "ok" or int(info.get("cluster_known_nodes", 0)) != 6:
             return False
     return True
@@ -59,12 +60,12 @@ def wait_until(pred, timeout, what):
     raise AssertionError(f"timed out waiting for {what} (last error: {last!r})")
 
 
-def replicas_in_sync(nodes):
+def replicas_in_sync(nodes, **kw):
     for n in nodes:
-        i = client(n).info("replication")
+        i = client(n, **kw).info("replication")
         if i["role"] == "slave" and i.get("master_link_status") != "up":
             return False
-    return sum(client(n).info("replication")["role"] == "slave" for n in nodes) == 3
+    return sum(client(n, **kw).info("replication")["role"] == "slave" for n in nodes) == 3
 
 
 def test_a_password_from_files_never_leaks(tmp_path):
@@ -175,3 +176,46 @@ def test_a_password_from_files_never_leaks(tmp_path):
     assert not leaks, f"the password appears in: {[s[:300] for s in leaks]}"
     # The logs were really read (the test is not vacuous).
     assert sum("Bootstrap" in s for s in seen) >= 6
+
+
+def test_an_acl_user_runs_the_control_plane_when_the_default_user_is_off(tmp_path):
+    """aclfile: the default user is off and one user, named by masteruser,
+    holds every permission. The bootstrap (AUTH masteruser masterauth),
+    replication and the failover all work with it; a client without it is
+    refused."""
+    addrs = loopback_addresses(6)
+    dns = HostsFile(SERVICE, str(tmp_path))
+    dns.set(addrs)
+    port = free_port_on_all(addrs, with_bus=True)
+    acl = tmp_path / "users.acl"
+    acl.write_text(f"user default off\nuser ops on >{SECRET} ~* &* +@all\n")
+    pw = tmp_path / "pw"
+    pw.write_text(SECRET)
+    env = dict(os.environ, SHOAL_MASTERAUTH_FILE=str(pw))
+    args = ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
+            "--shoal-discovery", f"dns:{SERVICE}:{port}", "--shoal-cluster-size", "6",
+            "--aclfile", str(acl), "--masteruser", "ops"]
+    ops = {"username": "ops", "password": SECRET}
+    nodes = []
+    try:
+        for i, a in enumerate(addrs):
+            n = NsNode(dns, args=args, host=a, port=port, dir=str(tmp_path / f"n{i}"),
+                       name=f"shoal-{i}", env=env)
+            n.start_timeout = 20
+            n.start()
+            nodes.append(n)
+        wait_until(lambda: cluster_ok(nodes, **ops), 60, "the cluster to form as user ops")
+        wait_until(lambda: replicas_in_sync(nodes, **ops), 30, "replicas to sync as user ops")
+        with pytest.raises(redis.RedisError):
+            redis.Redis(host=nodes[0].host, port=port, socket_timeout=5).get("k")
+        master = next(n for n in nodes
+                      if client(n, **ops).execute_command("ROLE")[0] == b"master")
+        master.kill()
+        rest = [n for n in nodes if n is not master]
+        wait_until(lambda: sum(client(n, **ops).execute_command("ROLE")[0] == b"master"
+                               for n in rest) == 3, 30, "a replica to take over")
+        logs = "".join(n.log_text() for n in nodes)
+        assert SECRET not in logs
+    finally:
+        for n in nodes:
+            n.kill()
