@@ -312,11 +312,11 @@ bool RedactArgs(const CommandSpec& spec, std::span<const std::string_view> args,
       }
     }
   } else if (full == "config|set") {
+    // Every parameter the config table marks secret (Redis's
+    // SENSITIVE_CONFIG: requirepass, masterauth, the TLS key passwords).
     for (size_t i = 2; i + 1 < args.size(); i += 2) {
-      if (base::EqualsIgnoreCase(args[i], "requirepass") ||
-          base::EqualsIgnoreCase(args[i], "masterauth")) {
-        mark(i + 1);
-      }
+      const config::Def* d = config::Config::FindDef(args[i]);
+      if (d && d->secret()) mark(i + 1);
     }
   }
   if (!any) return false;

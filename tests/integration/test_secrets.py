@@ -219,3 +219,46 @@ def test_an_acl_user_runs_the_control_plane_when_the_default_user_is_off(tmp_pat
     finally:
         for n in nodes:
             n.kill()
+
+
+def test_a_tls_key_password_from_a_file_never_leaks(tmp_path, shoal_factory):
+    """tls-key-file-pass from SHOAL_TLS_KEY_FILE_PASS_FILE unlocks an
+    encrypted key; it appears in no log line, error reply, INFO or SLOWLOG,
+    and a wrong one stops the node with an error that does not echo it."""
+    from support.server import make_shoal
+    from support.tls_certs import make_certs
+    key_pass = "Kp7-secret-keypass-93ad"
+    certs = make_certs(str(tmp_path / "certs"), key_pass=key_pass)
+    pw = tmp_path / "keypass"
+    pw.write_text(key_pass + "\n")
+    tls_port = free_port()
+    args = ["--tls-port", str(tls_port), "--tls-cert-file", certs["server_cert"],
+            "--tls-key-file", certs["server_key_enc"], "--tls-ca-cert-file", certs["ca"]]
+    s = shoal_factory(args, env=dict(os.environ, SHOAL_TLS_KEY_FILE_PASS_FILE=str(pw)))
+    c = redis.Redis(host="127.0.0.1", port=tls_port, ssl=True, ssl_ca_certs=certs["ca"],
+                    ssl_certfile=certs["client_cert"], ssl_keyfile=certs["client_key"],
+                    socket_timeout=5)
+    assert c.ping()
+    c.config_set("slowlog-log-slower-than", 0)
+    seen = []
+    for args_ in (["CONFIG", "SET", "tls-key-file-pass", key_pass],
+                  ["CONFIG", "SET", "tls-key-file", "/nonexistent"]):
+        try:
+            seen.append(repr(c.execute_command(*args_)))
+        except redis.RedisError as e:
+            seen.append(str(e))
+    seen.append(repr(c.execute_command("SLOWLOG", "GET", 100)))
+    seen.append(repr(c.info("everything")))
+    seen.append(s.log_text())
+    # A wrong password: the node refuses to start and says so without it.
+    bad = tmp_path / "badpass"
+    bad.write_text("wrong-" + key_pass)
+    b = make_shoal(args[:1] + [str(free_port())] + args[2:], name="badkey",
+                   env=dict(os.environ, SHOAL_TLS_KEY_FILE_PASS_FILE=str(bad)))
+    with pytest.raises(Exception):
+        b.start()
+    seen.append(b.log_text())
+    b.stop()
+    leaks = [x for x in seen if key_pass in x]
+    assert not leaks, f"the key password appears in: {[x[:300] for x in leaks]}"
+    assert "tls" in seen[-1].lower()  # the refusal is about TLS (not vacuous)
