@@ -223,7 +223,10 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
       return;
     }
   }
-  if ((spec->flags & (kWrite | kDenyOom)) && engine_.write_refusal && !client.is_master_link) {
+  // PING too, as Redis 7.0's processCommand: a master that cannot persist
+  // says so to the monitoring that only pings it.
+  if (((spec->flags & (kWrite | kDenyOom)) || std::string_view(spec->name) == "ping") &&
+      engine_.write_refusal && !client.is_master_link) {
     std::string misconf = engine_.write_refusal();
     if (!misconf.empty()) {
       reject(misconf);
