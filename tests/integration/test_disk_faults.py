@@ -137,13 +137,24 @@ def rdb_disk_full(kind, tmp_path):
             for i in range(5):
                 out.append(("set", norm(call(s, "SET", f"k{i}", BIG))))
             filler = fill(m)
+            tx = s.connect()  # a transaction queued before the failure
+            out.append(("tx-queued", [norm(tx.call(*a)) for a in (["MULTI"], ["SET", "t", "1"])]))
             out.append(("bgsave", norm(call(s, "BGSAVE"))))
             wait_bgsave_done(s)
             out.append(("status", info(s, "rdb_last_bgsave_status")))
+            out.append(("tx-exec", norm(tx.call("EXEC")), norm(tx.call("EXEC"))))
+            tx.close()
             out.append(("set-refused", norm(call(s, "SET", "late", "v"))))
             out.append(("ping-refused", norm(call(s, "PING"))))
             out.append(("get-ok", norm(call(s, "GET", "k0")) == BIG.encode()))
             out.append(("dbsize", norm(call(s, "DBSIZE"))))
+            with s.connect() as c:  # refused at queue time: EXEC aborts
+                out.append(("multi", [norm(c.call(*a)) for a in
+                                      (["MULTI"], ["SET", "m", "1"], ["GET", "k0"], ["EXEC"])]))
+            out.append(("eval-write", norm(call(s, "EVAL", "return redis.call('set','e','1')", "0"))))
+            out.append(("eval-read", norm(call(s, "EVAL", "return redis.call('dbsize')", "0"))))
+            out.append(("eval-ro-flag", norm(call(
+                s, "EVAL", "#!lua flags=no-writes\nreturn redis.call('dbsize')", "0"))))
             os.unlink(filler)
             out.append(("bgsave2", norm(call(s, "BGSAVE"))))
             wait_bgsave_done(s)
