@@ -116,3 +116,40 @@ def test_garbage_storm_from_many_clients(kind, shoal_factory, redis_factory):
     with server.connect() as c:
         assert c.call("PING") == b"PONG"
         assert c.call("GET", "good0") == b"v0"
+
+
+def test_peer_streaming_a_huge_bus_message_is_bounded_and_released(shoal_factory):
+    """A peer on the cluster bus announces the largest packet shoal accepts
+    (512 MB + 64 KB, room for a cluster-wide PUBLISH of a 512 MB message),
+    streams 48 MB of it and hangs up. The node keeps serving clients, buffers
+    no more than was sent, frees it when the link goes, and its view of the
+    cluster does not change."""
+    node = shoal_factory(["--cluster-enabled", "yes"])
+    bus_port = node.port + 10000
+    view_before = node.call("CLUSTER", "NODES")
+    rss_before = node.rss_bytes()
+    s = socket.create_connection((node.host, bus_port), timeout=5)
+    sent = 0
+    try:
+        header = b"RCmb" + ((512 << 20) + 65536).to_bytes(4, "big") + b"\0\x01\0\x04"
+        s.sendall(header)
+        chunk = b"\xa5" * (1 << 20)
+        for _ in range(48):
+            s.sendall(chunk)
+            sent += len(chunk)
+        with node.connect() as c:
+            assert c.call("PING") == b"PONG"
+        time.sleep(0.2)
+        grown = node.rss_bytes() - rss_before
+        # At most what arrived, with the buffer's doubling slack.
+        print(f"bus: sent {sent >> 20} MiB, node grew {grown >> 20} MiB")
+        assert grown < 2 * sent + 16 * MB, (grown, sent)
+    finally:
+        s.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and node.rss_bytes() - rss_before > 16 * MB:
+        time.sleep(0.1)
+    assert node.rss_bytes() - rss_before < 16 * MB, node.rss_bytes() - rss_before
+    assert node.call("CLUSTER", "NODES") == view_before
+    with node.connect() as c:
+        assert c.call("PING") == b"PONG"
