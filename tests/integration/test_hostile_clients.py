@@ -158,3 +158,34 @@ def test_peer_streaming_a_huge_bus_message_is_bounded_and_released(shoal_factory
     assert node.call("CLUSTER", "NODES") == view_before
     with node.connect() as c:
         assert c.call("PING") == b"PONG"
+
+
+def _vm_size(server):
+    with open(f"/proc/{server.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def test_bare_headers_declaring_huge_bulks_reserve_no_memory(shoal_factory):
+    """Twenty clients each send a bulk header declaring ~512 MB and nothing
+    more. The node must not map 20 x 512 MB of address space for bytes that
+    never came (a cgroup with overcommit off, or an ASan build, would pay for
+    it); its buffers follow the bytes received."""
+    node = shoal_factory()
+    before = _vm_size(node)
+    conns = []
+    try:
+        for _ in range(20):
+            s = socket.create_connection((node.host, node.port), timeout=5)
+            s.sendall(b"*2\r\n$3\r\nSET\r\n$536870000\r\n" + b"x" * 1000)
+            conns.append(s)
+        time.sleep(0.5)
+        with node.connect() as c:
+            assert c.call("PING") == b"PONG"
+        grown = _vm_size(node) - before
+        assert grown < 256 * MB, grown
+    finally:
+        for s in conns:
+            s.close()
