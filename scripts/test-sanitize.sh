@@ -1,44 +1,98 @@
 #!/usr/bin/env bash
-# The sanitizer suite (issue 9): builds shoal with ASan + UBSan (gcc,
-# build-asan/, -Werror), runs the unit tests, then the integration tests
-# against that binary, and finally scans every node log the harness kept for
-# sanitizer reports (a node's report only reaches its log, not pytest).
+# The sanitizer suite (issue 9): builds shoal and its unit tests with ASan +
+# UBSan (gcc, build-asan/, -Werror), runs the unit tests, then a fast subset of
+# the integration tests against that binary, and finally scans every node log
+# the harness kept for sanitizer reports (a node's report only reaches its
+# log, not pytest).
 #
-#   scripts/test-sanitize.sh            unit + integration tests
+#   scripts/test-sanitize.sh            unit tests + the integration subset
 #   scripts/test-sanitize.sh --unit     unit tests only
+#   scripts/test-sanitize.sh --full     unit tests + every integration test
+#   scripts/test-sanitize.sh --tsan     also build the unit tests with TSan
+#                                       (build-tsan/) and run them
 #   PYTEST_ARGS='-k "not reshard"' scripts/test-sanitize.sh   narrow the run
+#   SANITIZE_TESTS='test_clients.py test_scripting.py' ...    another subset
 #
 # Exit 1 when a test fails or any log holds an AddressSanitizer,
-# LeakSanitizer or UBSan ("runtime error:") report.
+# LeakSanitizer or UBSan ("runtime error:") report; 2 when a build fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=build-asan
 unit_only=0
-[ "${1:-}" = "--unit" ] && unit_only=1
+full=0
+tsan=0
+for a in "$@"; do
+  case "$a" in
+    --unit) unit_only=1 ;;
+    --full) full=1 ;;
+    --tsan) tsan=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "test-sanitize.sh: unknown argument $a" >&2; exit 2 ;;
+  esac
+done
+
+# The subset: client I/O and malformed input (the parser and connection code
+# under attack), persistence (RDB/AOF writers and loaders, fork), replication
+# (PSYNC, the backlog, a second process) and scripting (Lua and its
+# allocator), plus the disk-fault and limit tests. Each file is seconds to a
+# minute under ASan.
+default_tests="test_clients.py test_bad_input.py test_persistence.py test_replication.py \
+test_scripting.py test_disk_faults.py test_limits.py test_hostile_clients.py \
+test_repl_diskless_race.py"
+tests=${SANITIZE_TESTS:-$default_tests}
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")}
+jobs=${SANITIZE_JOBS:-2}
 t0=$(date +%s)
+# -O2 -g as RelWithDebInfo: ASan's usual speed, and file:line in reports.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=address,undefined \
   -DSHOAL_WERROR=ON "${launcher[@]}" >/dev/null
-cmake --build "$build" -j2 >"$build/sanitize-build.log" 2>&1 || {
+cmake --build "$build" -j"$jobs" >"$build/sanitize-build.log" 2>&1 || {
   tail -40 "$build/sanitize-build.log"
   echo "test-sanitize.sh: build failed (log: $build/sanitize-build.log)" >&2
   exit 2
 }
 echo "== built in $(( $(date +%s) - t0 )) s"
 
-# Leaks are reported at exit; every report halts the process so a test sees it.
-export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0
+# Leaks are reported at exit; every report halts the process so a test sees
+# it. UBSan reports are errors too (halt_on_error). A 16 MB quarantine (ASan's
+# default is 256 MB) keeps freed memory from counting against the RSS bounds
+# the limit tests assert; use-after-free is still caught within that window.
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=0:quarantine_size_mb=16
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-# Lua's own allocator pattern and dlopen'd modules: nothing to suppress yet.
+export LSAN_OPTIONS=suppressions=$root/scripts/lsan.supp
 
 status=0
 t1=$(date +%s)
-"$build/shoal_unit_tests" -m >"$build/sanitize-unit.log" 2>&1 || status=1
+# From the build directory: unit tests read their test data relative to it.
+(cd "$build" && ./shoal_unit_tests -m) >"$build/sanitize-unit.log" 2>&1 || status=1
 tail -3 "$build/sanitize-unit.log"
-echo "== unit tests: $(( $(date +%s) - t1 )) s, $([ $status -eq 0 ] && echo ok || echo FAILED)"
+echo "== unit tests (ASan+UBSan): $(( $(date +%s) - t1 )) s, $([ $status -eq 0 ] && echo ok || echo FAILED)"
+
+if [ $tsan -eq 1 ]; then
+  tb=build-tsan
+  t3=$(date +%s)
+  # -Wno-tsan: gcc warns that TSan cannot see atomic_thread_fence (asio's
+  # fenced blocks); -Werror would make that fatal.
+  cmake -S . -B "$tb" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=thread -DSHOAL_WERROR=ON \
+    -DCMAKE_CXX_FLAGS=-Wno-tsan \
+    "${launcher[@]}" >/dev/null
+  if cmake --build "$tb" -j"$jobs" --target shoal_unit_tests >"$tb/tsan-build.log" 2>&1; then
+    rc=0
+    (cd "$tb" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./shoal_unit_tests -m) \
+      >"$tb/tsan-unit.log" 2>&1 || rc=$?
+    tail -3 "$tb/tsan-unit.log"
+    [ $rc -eq 0 ] || status=1
+    echo "== unit tests (TSan): $(( $(date +%s) - t3 )) s, rc $rc"
+  else
+    tail -40 "$tb/tsan-build.log"
+    echo "test-sanitize.sh: TSan build failed (log: $tb/tsan-build.log)" >&2
+    status=1
+  fi
+fi
 
 if [ $unit_only -eq 0 ]; then
   # Node directories (and their server.log) go under one fresh TMPDIR so the
@@ -48,7 +102,13 @@ if [ $unit_only -eq 0 ]; then
   mkdir -p "$logs"
   t2=$(date +%s)
   rc=0
-  eval "TMPDIR=$logs SHOAL_BIN=$root/$build/shoal /usr/bin/python3 -m pytest tests/integration \
+  if [ $full -eq 1 ]; then
+    files=tests/integration
+  else
+    files=""
+    for t in $tests; do files="$files tests/integration/$t"; done
+  fi
+  eval "TMPDIR=$logs SHOAL_BIN=$root/$build/shoal /usr/bin/python3 -m pytest $files \
     -q -p no:cacheprovider ${PYTEST_ARGS:-}" >"$build/sanitize-pytest.log" 2>&1 || rc=$?
   tail -5 "$build/sanitize-pytest.log"
   [ $rc -eq 0 ] || status=1

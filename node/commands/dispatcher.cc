@@ -10,6 +10,7 @@
 #include "node/commands/errors.h"
 #include "node/commands/latency.h"
 #include "node/commands/tracking.h"
+#include "node/commands/transactions.h"
 #include "node/repl/replication.h"
 
 namespace node::commands {
@@ -60,6 +61,29 @@ bool ClientPaused(const Engine& engine, const Client& client, const CommandSpec&
         if (auto* sub = LookupSubcommand(*c, q.args[1])) c = sub;
       }
       if (c && (c->flags & (kWrite | kMayReplicate))) return true;
+    }
+  }
+  return false;
+}
+
+bool IsExec(const CommandSpec& spec) {
+  return !spec.parent && std::string_view(spec.name) == "exec";
+}
+
+// Redis 7.0's is_write_command for the -MISCONF check: a write command, or
+// an EXEC whose queue holds one; PING too (processCommand refuses it so that
+// monitoring which only pings a master learns it cannot persist).
+bool RefusedOnDiskError(const Client& client, const CommandSpec& spec) {
+  if (spec.flags & (kWrite | kDenyOom)) return true;
+  if (!spec.parent && std::string_view(spec.name) == "ping") return true;
+  if (IsExec(spec) && client.in_multi) {
+    for (auto& q : client.multi_queue) {
+      if (q.args.empty()) continue;
+      const CommandSpec* c = LookupCommand(q.args[0]);
+      if (c && c->subcommands && q.args.size() >= 2) {
+        if (auto* sub = LookupSubcommand(*c, q.args[1])) c = sub;
+      }
+      if (c && (c->flags & kWrite)) return true;
     }
   }
   return false;
@@ -154,6 +178,18 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
   client.last_interaction_ms = base::CachedMonoMs();
   const CommandSpec* spec = LookupCommand(args[0]);
   auto reject = [&](const std::string& msg) {
+    if (spec && IsExec(*spec) && client.in_multi) {
+      // Redis 7.0's execCommandAbort: an EXEC refused before it runs
+      // discards the transaction.
+      client.in_multi = false;
+      client.multi_dirty = false;
+      client.multi_queue.clear();
+      UnwatchAll(engine_, client);
+      std::string e = "EXECABORT Transaction discarded because of: " + msg;
+      reply.Error(e);
+      CountError(engine_, e);
+      return;
+    }
     reply.Error(msg);
     CountError(engine_, msg);
     if (client.in_multi) client.multi_dirty = true;
@@ -217,6 +253,16 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     engine_.block_client(client, *spec, args, {std::string("\x00PAUSE", 6)}, 0);
     return;
   }
+  if (client.in_multi && (spec->flags & kTxImmediate) == 0 && engine_.write_refusal &&
+      !client.is_master_link && RefusedOnDiskError(client, *spec)) {
+    // Refused at queue time, as Redis 7.0 (EXEC then aborts).
+    std::string misconf = engine_.write_refusal();
+    if (!misconf.empty()) {
+      reject(misconf);
+      StatsFor(*spec).rejected_calls++;
+      return;
+    }
+  }
   if (client.in_multi && (spec->flags & kTxImmediate) == 0) {
     // Cluster routing is still checked at queue time, like Redis.
     if (route_check_ && !route_check_(client, *spec, args, reply)) {
@@ -238,7 +284,7 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
       return;
     }
   }
-  if ((spec->flags & (kWrite | kDenyOom)) && engine_.write_refusal && !client.is_master_link) {
+  if (engine_.write_refusal && !client.is_master_link && RefusedOnDiskError(client, *spec)) {
     std::string misconf = engine_.write_refusal();
     if (!misconf.empty()) {
       reject(misconf);

@@ -12,6 +12,7 @@
 
 #include "node/base/clock.h"
 #include "node/base/memory.h"
+#include "node/base/strings.h"
 #include "node/commands/command_table.h"
 #include "node/commands/handlers.h"
 #include "node/commands/helpers.h"
@@ -349,8 +350,23 @@ void ConfigSet(CommandContext& ctx) {
   if ((ctx.argc() - 2) % 2 != 0) return ctx.ArityError();
   std::vector<std::string> nv;
   for (size_t i = 2; i < ctx.argc(); i++) nv.emplace_back(ctx.arg(i));
-  auto st = ctx.engine().config->SetManyFromConfigCommand(nv);
+  auto& cfg = *ctx.engine().config;
+  bool aof_was_on = cfg.s.appendonly;
+  auto st = cfg.SetManyFromConfigCommand(nv);
   if (!st.ok()) return ctx.reply().Error(st.message());
+  // appendonly yes whose AOF could not be created (read-only or full data
+  // dir): the persistence hook put it back to no; Redis 7.0 says so.
+  bool asked_aof_on = false;
+  for (size_t i = 0; i + 1 < nv.size(); i += 2) {
+    if (base::EqualsIgnoreCase(nv[i], "appendonly")) {
+      asked_aof_on = base::EqualsIgnoreCase(nv[i + 1], "yes");
+    }
+  }
+  if (asked_aof_on && !aof_was_on && !cfg.s.appendonly) {
+    return ctx.reply().Error(
+        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on "
+        "AOF. Check server logs.");
+  }
   ctx.reply().Ok();
 }
 

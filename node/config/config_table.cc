@@ -135,8 +135,13 @@ std::string FormatEnum(const Def& d, const Settings& s) {
   size_t i = static_cast<size_t>(s.*M);
   return i < d.values.size() ? std::string(d.values[i]) : std::string();
 }
+// Rows whose text never holds a blank or quote inside one argument. An empty
+// text is written as "" (latency-tracking-info-percentiles with no
+// percentile): a bare "name" line would not load.
 std::vector<std::string> RewriteUnquoted(const Def& d, const Settings& s) {
-  return {d.format(d, s)};
+  std::string v = d.format(d, s);
+  if (v.empty()) return {"\"\""};
+  return {v};
 }
 
 template <auto M>
@@ -322,6 +327,19 @@ std::string FormatBind(const Def&, const Settings& s) {
     out += a;
   }
   return out;
+}
+// CONFIG REWRITE: each address quoted when it needs it (an address holding a
+// blank, a quote or a control byte would otherwise split differently or not
+// load at all), and `bind ""` for no address (a missing line would bring the
+// default back on restart).
+std::vector<std::string> RewriteBind(const Def&, const Settings& s) {
+  if (s.bind.empty()) return {"\"\""};
+  std::string out;
+  for (const auto& a : s.bind) {
+    if (!out.empty()) out.push_back(' ');
+    out += QuoteArgIfNeeded(a);
+  }
+  return {out};
 }
 
 // replicaof <host> <port> | replicaof no one
@@ -679,7 +697,7 @@ std::vector<Def> BuildTable() {
   auto add = [&](Def d) -> Def& { return t.emplace_back(d); };
 
   // --- network ---
-  add(Special("bind", "* -::*", &ParseBind, &FormatBind));
+  add(Special("bind", "* -::*", &ParseBind, &FormatBind, &RewriteBind));
   add(Str<&S::bind_source_addr>("bind-source-addr", ""));
   add(Bool<&S::protected_mode>("protected-mode", "no"));
   add(Int<&S::port>("port", "6379", 0, 65535));

@@ -30,6 +30,9 @@ std::map<const commands::Engine*, Persistence*>& Instances() {
 
 std::string ErrnoText() { return std::strerror(errno); }
 
+// entrypoint/supervisor/exit_codes.h kExitFatal (node/ cannot include it).
+constexpr int kExitFatalRuntime = 3;
+
 int64_t NowSec() { return base::UnixMs() / 1000; }
 
 bool WriteAllFd(int fd, std::string_view bytes) {
@@ -310,32 +313,59 @@ void Persistence::Feed(int db, std::span<const std::string_view> args) {
   AppendRespCommand(&aof_buf_, args);
 }
 
+// An AOF write error, as Redis 7.0's flushAppendOnlyFile handles it:
+//  - a partial write is cut off again (ftruncate to the size before it), so
+//    the file never ends in half a command and the whole buffer is retried;
+//  - appendfsync always: the replies of this iteration are still unsent, and
+//    the changes cannot be rolled back, so the node exits rather than
+//    acknowledge a write that is not on disk;
+//  - everysec / no: the buffer is kept and retried (every call and every cron
+//    tick); aof_last_write_status is err and writes (and PING) get -MISCONF
+//    until a write succeeds again.
 void Persistence::FlushBeforeReplies() {
   if (aof_fd_ < 0 || aof_state_ == AofState::kOff) return;
   if (!aof_buf_.empty()) {
-    size_t before = aof_buf_.size();
     std::string_view rest = aof_buf_;
-    bool ok = true;
+    int err = 0;
     while (!rest.empty()) {
       ssize_t n = ::write(aof_fd_, rest.data(), rest.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        ok = false;
+        err = errno;
+        break;
+      }
+      if (n == 0) {  // cannot happen for a regular file; never spin on it
+        err = ENOSPC;
         break;
       }
       rest.remove_prefix(static_cast<size_t>(n));
     }
-    size_t written = before - rest.size();
+    size_t written = aof_buf_.size() - rest.size();
+    if (err != 0 && written > 0) {
+      if (::ftruncate(aof_fd_, static_cast<off_t>(aof_incr_size_)) == 0) {
+        written = 0;
+      } else {
+        LOG_WARN(
+            "Could not remove short write from the append-only file. The AOF may need "
+            "aof-load-truncated on the next start. ftruncate: {}",
+            ErrnoText());
+      }
+    }
     aof_incr_size_ += written;
     aof_current_size_ += written;
     aof_buf_.erase(0, written);
-    if (!ok) {
-      if (aof_last_write_ok_) LOG_WARN("Error writing to the AOF file: {}", ErrnoText());
+    if (err != 0) {
+      if (aof_last_write_ok_) LOG_WARN("Error writing to the AOF file: {}", std::strerror(err));
+      engine_.aof_last_write_errno = static_cast<uint64_t>(err);
+      if (cfg_.s.appendfsync == config::Appendfsync::kAlways) {
+        ExitOnAofError(
+            "Can't recover from AOF write error when the AOF fsync policy is 'always'. "
+            "Exiting...");
+      }
       aof_last_write_ok_ = false;
-      engine_.aof_last_write_errno = static_cast<uint64_t>(errno);
       return;
     }
-    if (!aof_last_write_ok_) LOG_INFO("AOF write error looks solved, Redis can write again.");
+    if (!aof_last_write_ok_) LOG_WARN("AOF write error looks solved, Redis can write again.");
     aof_last_write_ok_ = true;
     aof_fsync_pending_ = true;
     WriteReplPosition();
@@ -346,11 +376,31 @@ void Persistence::FlushBeforeReplies() {
 void Persistence::FsyncAof() {
   if (aof_fd_ < 0) return;
   if (::fdatasync(aof_fd_) != 0) {
-    LOG_WARN("Can't fsync the AOF file: {}", ErrnoText());
+    int err = errno;
+    if (cfg_.s.appendfsync == config::Appendfsync::kAlways) {
+      ExitOnAofError(std::string("Can't persist append only file to disk: ") + std::strerror(err) +
+                     ". Exiting...");
+    }
+    // Redis's bio fsync error: writes are refused until an fsync succeeds.
+    if (aof_last_fsync_ok_) LOG_WARN("Can't fsync the AOF file: {}", std::strerror(err));
+    aof_last_fsync_ok_ = false;
+    engine_.aof_last_write_errno = static_cast<uint64_t>(err);
     return;
   }
+  aof_last_fsync_ok_ = true;
   aof_fsync_pending_ = false;
   aof_last_fsync_ms_ = base::MonoMs();
+}
+
+void Persistence::ExitOnAofError(const std::string& why) {
+  LOG_WARN("{}", why);
+  // Children die with us (a rewrite child's temp file is not the AOF).
+  if (child_pid_ > 0) ::kill(child_pid_, SIGUSR1);
+  spdlog::default_logger()->flush();
+  // Exit code 3: fatal runtime error after a successful start
+  // (entrypoint/supervisor/exit_codes.h kExitFatal). No destructors: other
+  // threads still run, and nothing may reach a client any more.
+  ::_exit(kExitFatalRuntime);
 }
 
 void Persistence::StartAofAtRuntime() {
@@ -624,7 +674,7 @@ std::string Persistence::WriteRefusal() const {
            "(stop-writes-on-bgsave-error option). Please check the Redis logs for details "
            "about the RDB error.";
   }
-  if (aof_state_ != AofState::kOff && !aof_last_write_ok_) {
+  if (aof_state_ != AofState::kOff && (!aof_last_write_ok_ || !aof_last_fsync_ok_)) {
     return std::string("MISCONF Errors writing to the AOF file: ") +
            std::strerror(static_cast<int>(engine_.aof_last_write_errno));
   }
@@ -837,7 +887,7 @@ std::string Persistence::InfoSection() {
   add("aof_last_bgrewrite_status", aof_last_rewrite_ok_ ? "ok" : "err");
   add("aof_rewrites", num(aof_rewrites_));
   add("aof_rewrites_consecutive_failures", num(aof_rewrite_failures_));
-  add("aof_last_write_status", aof_last_write_ok_ ? "ok" : "err");
+  add("aof_last_write_status", aof_last_write_ok_ && aof_last_fsync_ok_ ? "ok" : "err");
   add("aof_last_cow_size", "0");
   add("module_fork_in_progress", "0");
   add("module_fork_last_cow_size", "0");

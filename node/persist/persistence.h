@@ -139,6 +139,9 @@ class Persistence {
   base::Status PersistManifest();
   void CloseIncr();
   void FsyncAof();
+  // Logs `why` and exits the process (code 3) at once: an AOF write or fsync
+  // failed under appendfsync always.
+  [[noreturn]] void ExitOnAofError(const std::string& why);
   void StartAofAtRuntime();
   void StopAofAtRuntime();
 
@@ -183,6 +186,7 @@ class Persistence {
   bool aof_fsync_pending_ = false;
   int64_t aof_last_fsync_ms_ = 0;
   bool aof_last_write_ok_ = true;
+  bool aof_last_fsync_ok_ = true;  // false after a failed fsync (everysec/no)
   bool aof_rewrite_scheduled_ = false;
   bool aof_last_rewrite_ok_ = true;
   int64_t aof_last_rewrite_time_sec_ = -1;

@@ -4,12 +4,15 @@
 #include "node/persist/persistence.h"
 
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "node/base/clock.h"
+#include "node/base/log.h"
 #include "node/persist/aof.h"
 #include "node/persist/snapshot.h"
 
@@ -272,6 +275,57 @@ TEST_SUITE("persist/persistence") {
     REQUIRE(m.p->LoadAtStartup(m.Replay()).ok());
     CHECK(m.Get(0, "k") == "v");
     CHECK(m.Get(0, "k2") == "v2");
+    std::filesystem::remove_all(dir);
+  }
+
+  TEST_CASE("an AOF write error cuts off the partial write, refuses writes and recovers") {
+    // A file size limit stands in for a full disk: write() stops at it
+    // (partly, then EFBIG) like it stops at ENOSPC. Nothing may print while
+    // the limit holds (the test log may be a regular file), so the checks
+    // come after it is lifted.
+    std::string dir = TempDir();
+    {
+      Node n(dir, true);
+      n.cfg.s.appendfsync = config::Appendfsync::kEverysec;
+      REQUIRE(n.p->LoadAtStartup(n.Replay()).ok());
+      n.Write(0, {"SET", "a", "1"});
+      n.p->FlushBeforeReplies();
+      std::string incr = n.p->aof_paths().path(n.p->manifest().incrs.back().name);
+      const auto size0 = std::filesystem::file_size(incr);
+      const std::string big(4000, 'x');
+
+      spdlog::level::level_enum level = spdlog::get_level();
+      spdlog::set_level(spdlog::level::off);
+      auto old_sig = ::signal(SIGXFSZ, SIG_IGN);
+      struct rlimit old_lim;
+      ::getrlimit(RLIMIT_FSIZE, &old_lim);
+      struct rlimit lim = old_lim;
+      lim.rlim_cur = static_cast<rlim_t>(size0 + 100);  // room for part of the next write
+      ::setrlimit(RLIMIT_FSIZE, &lim);
+      n.Write(0, {"SET", "b", big});
+      n.p->FlushBeforeReplies();
+      const auto size_failed = std::filesystem::file_size(incr);
+      const std::string refusal = n.p->WriteRefusal();
+      const std::string info = n.p->InfoSection();
+      n.p->Cron();  // the retry fails too
+      const std::string refusal2 = n.p->WriteRefusal();
+      ::setrlimit(RLIMIT_FSIZE, &old_lim);
+      ::signal(SIGXFSZ, old_sig);
+      spdlog::set_level(level);
+
+      CHECK(size_failed == size0);  // no half command left in the file
+      CHECK(refusal == "MISCONF Errors writing to the AOF file: File too large");
+      CHECK(info.find("aof_last_write_status:err") != std::string::npos);
+      CHECK(refusal2 == refusal);
+      n.p->Cron();  // room again: the kept buffer is written whole
+      CHECK(n.p->WriteRefusal() == "");
+      CHECK(n.p->InfoSection().find("aof_last_write_status:ok") != std::string::npos);
+      CHECK(std::filesystem::file_size(incr) > size0 + big.size());
+    }
+    Node m(dir, true);
+    REQUIRE(m.p->LoadAtStartup(m.Replay()).ok());
+    CHECK(m.Get(0, "a") == "1");
+    CHECK(m.Get(0, "b") == std::string(4000, 'x'));
     std::filesystem::remove_all(dir);
   }
 }

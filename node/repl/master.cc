@@ -188,7 +188,12 @@ std::string Replication::BacklogFrom(int64_t offset) const {
 
 void Replication::SendToReplicas(std::string_view bytes) {
   for (auto& [id, r] : replicas_) {
-    if (r.online && cb_.send_to_client) cb_.send_to_client(id, bytes);
+    if (!r.online || !cb_.send_to_client) continue;
+    if (r.stream_on_ack) {
+      r.held.append(bytes);
+    } else {
+      cb_.send_to_client(id, bytes);
+    }
   }
 }
 
@@ -245,6 +250,8 @@ std::string Replication::Psync(uint64_t client_id, const std::string& peer_ip,
       std::string tail = BacklogFrom(offset);
       if (!tail.empty()) cb_.send_to_client(client_id, tail);
       r.online = true;
+      r.stream_on_ack = false;
+      r.held.clear();
       stat_sync_partial_ok_++;
       LOG_INFO(
           "Partial resynchronization request from {} accepted. Sending {} bytes of backlog "
@@ -285,6 +292,8 @@ std::string Replication::Psync(uint64_t client_id, const std::string& peer_ip,
   }
   if (!mark.empty()) cb_.send_to_client(client_id, mark);
   r.online = true;
+  r.stream_on_ack = !mark.empty();
+  r.held.clear();
   LOG_INFO("Synchronization with replica {}:{} started: full resync of {} bytes at offset {}", r.ip,
            r.port, rdb.size(), master_repl_offset_);
   return "";
@@ -318,6 +327,12 @@ std::string Replication::Replconf(uint64_t client_id, std::span<const std::strin
       auto it = replicas_.find(client_id);
       auto off = base::ParseInt64(val);
       if (it != replicas_.end() && it->second.online && off) {
+        if (it->second.stream_on_ack) {  // the replica has the whole RDB
+          it->second.stream_on_ack = false;
+          std::string held = std::move(it->second.held);
+          it->second.held.clear();
+          if (!held.empty() && cb_.send_to_client) cb_.send_to_client(client_id, held);
+        }
         it->second.ack_off = std::max(it->second.ack_off, *off);
         it->second.ack_time_ms = base::MonoMs();
         if (cb_.acks_changed) cb_.acks_changed();

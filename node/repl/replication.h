@@ -63,6 +63,13 @@ struct ReplicaClient {
   int port = 0;    // listening-port
   bool capa_eof = false, capa_psync2 = false;
   bool online = false;
+  // After an EOF-marked (diskless) full sync the command stream waits for
+  // the replica's first REPLCONF ACK, as Redis 7.0 does
+  // (repl_start_cmd_stream_on_ack): a Redis replica finds the end of the RDB
+  // by the mark being the last 40 bytes it read, so stream bytes arriving in
+  // the same read would hide it and the sync would never finish.
+  bool stream_on_ack = false;
+  std::string held;  // stream bytes kept until that ACK
   int64_t ack_off = 0;
   int64_t ack_time_ms = 0;
 };

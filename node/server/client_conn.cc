@@ -19,6 +19,8 @@ namespace node::server {
 namespace {
 constexpr size_t kInitialReadBuffer = 16 * 1024;
 constexpr size_t kReadChunk = 16 * 1024;
+// How far a big bulk's buffer may run ahead of the bytes received.
+constexpr size_t kBigBulkStep = 4 * 1024 * 1024;
 
 std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
   auto addr = ep.address();
@@ -120,11 +122,14 @@ void ClientConn::ProcessInput() {
     auto r = parser_.Parse(rbuf_.get() + rstart_, rend_ - rstart_, &used);
     if (r == resp::RequestParser::Result::kNeedMore) {
       size_t want = parser_.bytes_wanted();
-      if (want > rcap_ - rstart_) {
-        // One big bulk: make room for the whole frame at once (the length
-        // was already checked against proto-max-bulk-len).
+      if (want > rcap_ - rstart_ && (rstart_ > 0 || rcap_ - rend_ < kReadChunk)) {
+        // One big bulk: grow toward the whole frame (its length was checked
+        // against proto-max-bulk-len), doubling, but never more than
+        // kBigBulkStep past the bytes that actually arrived: a bare header
+        // declaring 512 MB must not make the node reserve 512 MB (dozens of
+        // such clients would, and ASan builds then stall on the mappings).
         size_t pending = rend_ - rstart_;
-        size_t ncap = want + kReadChunk;
+        size_t ncap = std::min(want + kReadChunk, std::max(rcap_ * 2, pending + kBigBulkStep));
         std::unique_ptr<char[]> nb(new char[ncap]);
         memcpy(nb.get(), rbuf_.get() + rstart_, pending);
         rbuf_ = std::move(nb);

@@ -1,0 +1,337 @@
+# Storage faults (issue 9): the data directory on a tiny tmpfs that fills up,
+# or that is remounted read-only, for shoal and for redis-server 7.0 on the
+# same kind of mount. Both must give the same replies (-MISCONF texts, the
+# INFO persistence fields rdb_last_bgsave_status / aof_last_write_status),
+# recover once space is back, never crash (except where Redis exits on
+# purpose: an AOF write error under appendfsync always), and keep every
+# acknowledged write across a restart.
+#
+# Needs root (mount -t tmpfs); skipped otherwise. The server's own directory
+# (and server.log) stays on the normal temp dir; only --dir points at the
+# mount, so a full disk never eats the log.
+
+import contextlib
+import os
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from support import server as srv
+from support.resp import ConnectionClosed, Error
+
+MISCONF_RDB = (b"MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+               b"persist to disk. Commands that may modify the data set are disabled, because this "
+               b"instance is configured to report errors during writes if RDB snapshotting fails "
+               b"(stop-writes-on-bgsave-error option). Please check the Redis logs for details "
+               b"about the RDB error.")
+MISCONF_AOF_ENOSPC = b"MISCONF Errors writing to the AOF file: No space left on device"
+BIG = "x" * 20000  # bigger than a page: a full tmpfs has no room left in a last page
+
+
+def _can_mount():
+    if os.geteuid() != 0:
+        return False
+    d = tempfile.mkdtemp(prefix="shoal-tmpfs-probe-")
+    try:
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", d],
+                           capture_output=True)
+        if r.returncode != 0:
+            return False
+        subprocess.run(["umount", d], check=True)
+        return True
+    finally:
+        os.rmdir(d)
+
+
+pytestmark = pytest.mark.skipif(not _can_mount(), reason="needs root and mount -t tmpfs")
+
+
+@contextlib.contextmanager
+def tmpfs(size="2m"):
+    d = tempfile.mkdtemp(prefix="shoal-tmpfs-")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", d], check=True)
+    try:
+        yield d
+    finally:
+        subprocess.run(["umount", "-l", d], check=False)
+        os.rmdir(d)
+
+
+def fill(mount):
+    """Fills the mount to the last byte with one file; returns its path."""
+    path = os.path.join(mount, "filler")
+    chunk = b"\0" * 65536
+    with open(path, "wb", buffering=0) as f:
+        while True:
+            try:
+                f.write(chunk)
+            except OSError:
+                break
+        while True:  # the last partial chunk
+            try:
+                f.write(b"\0" * 512)
+            except OSError:
+                break
+    return path
+
+
+def remount(mount, mode):
+    subprocess.run(["mount", "-o", f"remount,{mode}", mount], check=True)
+
+
+def make(kind, mount, args, tmp_path, port=None):
+    make_fn = srv.make_shoal if kind == "shoal" else srv.make_redis
+    d = tmp_path / f"{kind}-home"
+    d.mkdir(exist_ok=True)
+    # --dir after the harness's own --dir: the data goes to the mount.
+    return make_fn(list(args) + ["--dir", mount], no_persistence=False, dir=str(d), port=port,
+                   name=kind)
+
+
+def call(s, *args):
+    with s.connect() as c:
+        return c.call(*args)
+
+
+def info(s, field):
+    text = bytes(call(s, "INFO", "persistence")).decode()
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def wait_for(pred, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def wait_bgsave_done(s):
+    wait_for(lambda: info(s, "rdb_bgsave_in_progress") == "0", what="BGSAVE to end")
+
+
+def norm(reply):
+    """Replies as comparable values (Error stays distinguishable)."""
+    if isinstance(reply, Error):
+        return ("err", bytes(reply))
+    if isinstance(reply, list):
+        return [norm(x) for x in reply]
+    return reply
+
+
+# --- scenarios: each returns a transcript; shoal's must equal redis's ----------------
+
+
+def rdb_disk_full(kind, tmp_path):
+    out = []
+    with tmpfs() as m:
+        s = make(kind, m, ["--save", "3600 1", "--appendonly", "no"], tmp_path)
+        s.start()
+        try:
+            for i in range(5):
+                out.append(("set", norm(call(s, "SET", f"k{i}", BIG))))
+            filler = fill(m)
+            tx = s.connect()  # a transaction queued before the failure
+            out.append(("tx-queued", [norm(tx.call(*a)) for a in (["MULTI"], ["SET", "t", "1"])]))
+            out.append(("bgsave", norm(call(s, "BGSAVE"))))
+            wait_bgsave_done(s)
+            out.append(("status", info(s, "rdb_last_bgsave_status")))
+            out.append(("tx-exec", norm(tx.call("EXEC")), norm(tx.call("EXEC"))))
+            tx.close()
+            out.append(("set-refused", norm(call(s, "SET", "late", "v"))))
+            out.append(("ping-refused", norm(call(s, "PING"))))
+            out.append(("get-ok", norm(call(s, "GET", "k0")) == BIG.encode()))
+            out.append(("dbsize", norm(call(s, "DBSIZE"))))
+            with s.connect() as c:  # refused at queue time: EXEC aborts
+                out.append(("multi", [norm(c.call(*a)) for a in
+                                      (["MULTI"], ["SET", "m", "1"], ["GET", "k0"], ["EXEC"])]))
+            out.append(("eval-write", norm(call(s, "EVAL", "return redis.call('set','e','1')", "0"))))
+            out.append(("eval-read", norm(call(s, "EVAL", "return redis.call('dbsize')", "0"))))
+            out.append(("eval-ro-flag", norm(call(
+                s, "EVAL", "#!lua flags=no-writes\nreturn redis.call('dbsize')", "0"))))
+            os.unlink(filler)
+            out.append(("bgsave2", norm(call(s, "BGSAVE"))))
+            wait_bgsave_done(s)
+            out.append(("status2", info(s, "rdb_last_bgsave_status")))
+            out.append(("set-again", norm(call(s, "SET", "after", "v"))))
+            out.append(("ping", norm(call(s, "PING"))))
+            s.restart()  # SIGTERM: saves (save points exist)
+            out.append(("after-restart", norm(call(s, "DBSIZE")),
+                        norm(call(s, "GET", "k4")) == BIG.encode(),
+                        norm(call(s, "GET", "after"))))
+        finally:
+            out.append(("alive-or-clean", s.stop()))
+    return out
+
+
+def rdb_read_only(kind, tmp_path):
+    out = []
+    with tmpfs() as m:
+        s = make(kind, m, ["--save", "3600 1", "--appendonly", "no"], tmp_path)
+        s.start()
+        try:
+            out.append(("set", norm(call(s, "SET", "a", "1"))))
+            remount(m, "ro")
+            out.append(("bgsave", norm(call(s, "BGSAVE"))))
+            wait_bgsave_done(s)
+            out.append(("status", info(s, "rdb_last_bgsave_status")))
+            out.append(("set-refused", norm(call(s, "SET", "b", "2"))))
+            out.append(("save", norm(call(s, "SAVE"))))
+            out.append(("config-set-no-stop",
+                        norm(call(s, "CONFIG", "SET", "stop-writes-on-bgsave-error", "no"))))
+            out.append(("set-allowed", norm(call(s, "SET", "c", "3"))))
+            out.append(("config-set-stop",
+                        norm(call(s, "CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"))))
+            out.append(("set-refused2", norm(call(s, "SET", "d", "4"))))
+            remount(m, "rw")
+            out.append(("save-ok", norm(call(s, "SAVE"))))
+            out.append(("status2", info(s, "rdb_last_bgsave_status")))
+            out.append(("set-ok", norm(call(s, "SET", "e", "5"))))
+            s.restart()
+            out.append(("after-restart", norm(call(s, "MGET", "a", "b", "c", "d", "e"))))
+        finally:
+            out.append(("exit", s.stop()))
+    return out
+
+
+def aof_everysec_disk_full(kind, tmp_path):
+    out = []
+    with tmpfs() as m:
+        s = make(kind, m, ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"],
+                 tmp_path)
+        s.start()
+        try:
+            out.append(("set", norm(call(s, "SET", "k0", BIG))))
+            filler = fill(m)
+            # The write that meets the full disk is acknowledged (it stays in
+            # the AOF buffer and is retried); the ones after it are refused.
+            out.append(("set-buffered", norm(call(s, "SET", "k1", BIG))))
+            out.append(("status", info(s, "aof_last_write_status")))
+            out.append(("set-refused", norm(call(s, "SET", "k2", BIG))))
+            out.append(("ping-refused", norm(call(s, "PING"))))
+            out.append(("get", norm(call(s, "GET", "k1")) == BIG.encode()))
+            time.sleep(1.5)  # retries fail while the disk is still full
+            out.append(("still-err", info(s, "aof_last_write_status")))
+            out.append(("alive", s.alive()))
+            os.unlink(filler)
+            wait_for(lambda: info(s, "aof_last_write_status") == "ok", what="AOF recovery")
+            out.append(("status2", "ok"))
+            out.append(("set-again", norm(call(s, "SET", "k3", "v"))))
+            s.restart()
+            out.append(("after-restart", norm(call(s, "DBSIZE")),
+                        norm(call(s, "GET", "k1")) == BIG.encode(),
+                        norm(call(s, "GET", "k3"))))
+        finally:
+            out.append(("exit", s.stop()))
+    return out
+
+
+def aof_always_disk_full(kind, tmp_path):
+    """Redis exits when an AOF write fails under appendfsync always: the
+    write was never acknowledged, and every acknowledged one is on disk."""
+    out = []
+    with tmpfs() as m:
+        s = make(kind, m, ["--save", "", "--appendonly", "yes", "--appendfsync", "always"],
+                 tmp_path)
+        s.start()
+        try:
+            acked = []
+            for i in range(3):
+                r = call(s, "SET", f"k{i}", BIG)
+                out.append(("set", norm(r)))
+                acked.append(f"k{i}")
+            filler = fill(m)
+            try:
+                r = call(s, "SET", "lost", BIG)
+                out.append(("unacked-write-replied", norm(r)))
+            except (ConnectionClosed, OSError):
+                out.append(("connection-closed",))
+            wait_for(lambda: not s.alive(), what="exit")
+            out.append(("exited-nonzero", s.proc.returncode != 0))
+            os.unlink(filler)
+            s.proc = None
+            s.start()
+            out.append(("acked-present",
+                        [norm(call(s, "GET", k)) == BIG.encode() for k in acked]))
+            out.append(("status", info(s, "aof_last_write_status")))
+        finally:
+            out.append(("exit", s.stop()))
+    return out
+
+
+def aof_on_read_only_dir(kind, tmp_path):
+    """CONFIG SET appendonly yes with a read-only data dir."""
+    out = []
+    with tmpfs() as m:
+        s = make(kind, m, ["--save", "", "--appendonly", "no"], tmp_path)
+        s.start()
+        try:
+            out.append(("set", norm(call(s, "SET", "a", "1"))))
+            remount(m, "ro")
+            out.append(("config-set", norm(call(s, "CONFIG", "SET", "appendonly", "yes"))))
+            out.append(("aof_enabled", info(s, "aof_enabled")))
+            out.append(("set", norm(call(s, "SET", "b", "2"))))
+            remount(m, "rw")
+            out.append(("config-set2", norm(call(s, "CONFIG", "SET", "appendonly", "yes"))))
+            wait_for(lambda: info(s, "aof_rewrite_in_progress") == "0", what="AOF on")
+            out.append(("aof_enabled2", info(s, "aof_enabled")))
+            out.append(("alive", s.alive()))
+        finally:
+            out.append(("exit", s.stop()))
+    return out
+
+
+def start_on_read_only_dir(kind, tmp_path):
+    """appendonly yes on a read-only data dir: the AOF cannot be created, so
+    the server must not start (and must say so), rather than run unpersisted."""
+    out = []
+    with tmpfs() as m:
+        remount(m, "ro")
+        s = make(kind, m, ["--save", "", "--appendonly", "yes"], tmp_path)
+        try:
+            s.start()
+            out.append(("started",))
+        except srv.ServerError:
+            out.append(("refused-to-start", s.proc.returncode != 0))
+        finally:
+            s.stop()
+    return out
+
+
+SCENARIOS = [rdb_disk_full, rdb_read_only, aof_everysec_disk_full, aof_always_disk_full,
+             aof_on_read_only_dir, start_on_read_only_dir]
+
+
+@pytest.fixture(scope="module")
+def _binaries():
+    if not srv.shoal_available():
+        pytest.skip("no shoal binary")
+    if not os.access(srv.REDIS_SERVER, os.X_OK):
+        pytest.skip("no redis-server")
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+def test_disk_fault_matches_redis(scenario, tmp_path, _binaries):
+    want = scenario("redis", tmp_path)
+    got = scenario("shoal", tmp_path)
+    assert got == want
+
+
+def test_redis_oracle_gives_the_documented_errors(tmp_path, _binaries):
+    """The oracle itself: the texts this file relies on (so a changed
+    redis-server cannot make the differential test vacuous)."""
+    t = dict((x[0], x[1:]) for x in rdb_disk_full("redis", tmp_path))
+    assert t["status"] == ("err",)
+    assert t["set-refused"] == (("err", MISCONF_RDB),)
+    assert t["status2"] == ("ok",)
+    t = dict((x[0], x[1:]) for x in aof_everysec_disk_full("redis", tmp_path))
+    assert t["set-buffered"] == (b"OK",) or t["set-buffered"][0] == "OK"
+    assert t["status"] == ("err",)
+    assert t["set-refused"] == (("err", MISCONF_AOF_ENOSPC),)
+    assert t["after-restart"][1] is True
