@@ -38,7 +38,7 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 t0=$(date +%s)
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DBUILD_FUZZ=ON -DBUILD_TESTS=OFF -DSHOAL_WERROR=OFF "${launcher[@]}" >/dev/null
+  -DBUILD_FUZZ=ON -DBUILD_TESTS=ON -DSHOAL_WERROR=OFF "${launcher[@]}" >/dev/null
 mapfile -t all < <(find node entrypoint -name '*_fuzz.cc' -printf '%f\n' | sed 's/\.cc$//' | sort)
 targets=("${all[@]}")
 [ ${#only[@]} -gt 0 ] && targets=("${only[@]}")

@@ -12,6 +12,8 @@
 #                                       (build-tsan/) and run them
 #   PYTEST_ARGS='-k "not reshard"' scripts/test-sanitize.sh   narrow the run
 #   SANITIZE_TESTS='test_clients.py test_scripting.py' ...    another subset
+#   SANITIZE_BUILD_DIR=build-fuzz scripts/test-sanitize.sh     reuse the clang
+#                                       ASan+UBSan fuzz build (CI does this)
 #
 # Exit 1 when a test fails or any log holds an AddressSanitizer,
 # LeakSanitizer or UBSan ("runtime error:") report; 2 when a build fails.
@@ -39,7 +41,7 @@ done
 # minute under ASan.
 default_tests="test_clients.py test_bad_input.py test_persistence.py test_replication.py \
 test_scripting.py test_disk_faults.py test_limits.py test_hostile_clients.py \
-test_repl_diskless_race.py"
+test_repl_diskless_race.py test_tls.py test_acl.py"
 tests=${SANITIZE_TESTS:-$default_tests}
 
 launcher=()
@@ -47,15 +49,26 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")}
 jobs=${SANITIZE_JOBS:-2}
 t0=$(date +%s)
-# -O2 -g as RelWithDebInfo: ASan's usual speed, and file:line in reports.
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=address,undefined \
-  -DSHOAL_WERROR=ON "${launcher[@]}" >/dev/null
-cmake --build "$build" -j"$jobs" >"$build/sanitize-build.log" 2>&1 || {
+if [ -n "${SANITIZE_BUILD_DIR:-}" ]; then
+  # Reuse a configured clang ASan+UBSan build: CI passes build-fuzz, whose
+  # libraries scripts/fuzz.sh --ci has just compiled with the sanitizers,
+  # so only the unit tests and main() are left to compile.
+  build=$(cd "$SANITIZE_BUILD_DIR" && pwd)
+  build_cmd=(cmake --build "$build" -j"$jobs" --target shoal shoal_unit_tests)
+else
+  # -O2 -g as RelWithDebInfo: ASan's usual speed, and file:line in reports.
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=address,undefined \
+    -DSHOAL_WERROR=ON "${launcher[@]}" >/dev/null
+  build_cmd=(cmake --build "$build" -j"$jobs")
+fi
+"${build_cmd[@]}" >"$build/sanitize-build.log" 2>&1 || {
   tail -40 "$build/sanitize-build.log"
   echo "test-sanitize.sh: build failed (log: $build/sanitize-build.log)" >&2
   exit 2
 }
 echo "== built in $(( $(date +%s) - t0 )) s"
+bin=$(cd "$build" && pwd)/shoal
+[ -x "$bin" ] || { echo "test-sanitize.sh: no $bin" >&2; exit 2; }
 
 # Leaks are reported at exit; every report halts the process so a test sees
 # it. UBSan reports are errors too (halt_on_error). A 16 MB quarantine (ASan's
@@ -97,7 +110,7 @@ fi
 if [ $unit_only -eq 0 ]; then
   # Node directories (and their server.log) go under one fresh TMPDIR so the
   # scan below sees exactly this run's logs.
-  logs=$root/$build/sanitize-logs
+  logs=$(cd "$build" && pwd)/sanitize-logs
   rm -rf "$logs"
   mkdir -p "$logs"
   t2=$(date +%s)
@@ -108,7 +121,7 @@ if [ $unit_only -eq 0 ]; then
     files=""
     for t in $tests; do files="$files tests/integration/$t"; done
   fi
-  eval "TMPDIR=$logs SHOAL_BIN=$root/$build/shoal /usr/bin/python3 -m pytest $files \
+  eval "TMPDIR=$logs SHOAL_BIN=$bin /usr/bin/python3 -m pytest $files \
     -q -p no:cacheprovider ${PYTEST_ARGS:-}" >"$build/sanitize-pytest.log" 2>&1 || rc=$?
   tail -5 "$build/sanitize-pytest.log"
   [ $rc -eq 0 ] || status=1

@@ -17,6 +17,9 @@
 #   SHOAL_FUZZ=0      skip the bounded libFuzzer run (default: every target
 #                     5000 inputs from a fixed seed after a clang ASan/UBSan
 #                     build in build-fuzz; see scripts/fuzz.sh --ci)
+#   SHOAL_SANITIZE=0  skip the sanitizer suite (default: the unit tests and an
+#                     integration subset against build-fuzz's ASan+UBSan
+#                     shoal; scripts/test-sanitize.sh; needs the fuzz build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +37,11 @@ echo "== unit tests"
 if [ "${SHOAL_FUZZ:-1}" = 1 ]; then
   echo "== fuzz targets (bounded)"
   bash scripts/fuzz.sh --ci
+fi
+
+if [ "${SHOAL_FUZZ:-1}" = 1 ] && [ "${SHOAL_SANITIZE:-1}" = 1 ]; then
+  echo "== sanitizer suite (ASan+UBSan: unit tests and an integration subset)"
+  SANITIZE_BUILD_DIR=build-fuzz bash scripts/test-sanitize.sh
 fi
 
 echo "== integration and container tests"

@@ -316,7 +316,9 @@ TEST_SUITE("config/config") {
         {"lua-time-limit", "5000"},
         {"port", "6379"},
     };
-    for (const auto& [name, value] : kObserved) {
+    for (const auto& observed : kObserved) {  // no structured binding: CAPTURE
+      const auto& name = observed.first;     // captures it in a lambda
+      const auto& value = observed.second;
       CAPTURE(name);
       CHECK(GetValue(c, name) == value);
     }
@@ -533,7 +535,9 @@ zset-max-ziplist-value	64)";
       got[n] = v;
     }
     CHECK(got.size() == want.size());
-    for (const auto& [n, v] : want) {
+    for (const auto& wanted : want) {
+      const auto& n = wanted.first;
+      const auto& v = wanted.second;
       CAPTURE(n);
       REQUIRE(got.count(n));
       CHECK(got[n] == v);
@@ -653,7 +657,9 @@ zset-max-ziplist-value	64)";
          "ERR CONFIG SET failed (possibly related to argument 'proc-title-template') - template "
          "format is invalid or contains unknown variables"},
     };
-    for (const auto& [nv, want] : kErrors) {
+    for (const auto& err : kErrors) {
+      const auto& nv = err.first;
+      const auto& want = err.second;
       CAPTURE(nv.first);
       Config c;
       auto st = c.SetFromConfigCommand(nv.first, nv.second);

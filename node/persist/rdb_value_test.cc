@@ -85,7 +85,9 @@ TEST_SUITE("persist/rdb_value") {
   TEST_CASE("every value redis-server 7.0 dumped decodes and re-encodes to the same bytes") {
     auto vectors = LoadVectors();
     REQUIRE(vectors.size() >= 20);
-    for (const auto& [key, payload] : vectors) {
+    for (const auto& vec : vectors) {
+      const auto& key = vec.first;  // no structured binding: CAPTURE's lambda
+      const auto& payload = vec.second;
       CAPTURE(key);
       RdbValue v = Decode(payload);
       CHECK(ToHex(CreateDumpPayload(v)) == ToHex(payload));
@@ -235,7 +237,9 @@ TEST_SUITE("persist/rdb_value") {
   TEST_CASE("every truncation and random corruption of real payloads fails cleanly") {
     auto vectors = LoadVectors();
     std::mt19937 rng(11);
-    for (const auto& [key, payload] : vectors) {
+    for (const auto& vec : vectors) {
+      const auto& key = vec.first;  // no structured binding: CAPTURE's lambda
+      const auto& payload = vec.second;
       CAPTURE(key);
       std::string body = payload.substr(0, payload.size() - 10);
       uint8_t type = static_cast<uint8_t>(body[0]);
