@@ -130,7 +130,7 @@ TEST_SUITE("cluster/state") {
     INFO("FAIL after ", fail_at - died, " ms, node_timeout ", sim.timeout);
     CHECK(fail_at - died > sim.timeout);
     CHECK(fail_at - died <= 2 * sim.timeout);  // PFAIL spreads at once, no ping wait
-    sim.Run(500);  // the FAIL broadcast reaches B
+    sim.Run(500);                              // the FAIL broadcast reaches B
     CHECK(bool(sim.View(1, 2)->flags & kNodeFail));
     CHECK_FALSE(sim[0].StateOk());
     CHECK(sim[0].NodesText().find("master,fail - ") != std::string::npos);

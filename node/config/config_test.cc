@@ -317,7 +317,7 @@ TEST_SUITE("config/config") {
         {"port", "6379"},
     };
     for (const auto& observed : kObserved) {  // no structured binding: CAPTURE
-      const auto& name = observed.first;     // captures it in a lambda
+      const auto& name = observed.first;      // captures it in a lambda
       const auto& value = observed.second;
       CAPTURE(name);
       CHECK(GetValue(c, name) == value);
