@@ -882,6 +882,27 @@ int Scripting::LuaPcall(lua_State* L) {
   return r < 0 ? 1 : r;
 }
 
+// The arguments 1..argc of a redis.* call as command words: strings as
+// they are, numbers as "%.17g" (Redis's conversion); false on another type.
+static bool LuaCommandArgs(lua_State* L, int argc, std::vector<std::string>* out) {
+  out->reserve(static_cast<size_t>(argc));
+  for (int i = 1; i <= argc; i++) {
+    int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
+      char buf[64];
+      int n = snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, i));
+      out->emplace_back(buf, static_cast<size_t>(n));
+    } else if (t == LUA_TSTRING) {
+      size_t len = 0;
+      const char* s = lua_tolstring(L, i, &len);
+      out->emplace_back(s, len);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Returns the number of results, or -1 with the error table on top (to raise).
 int Scripting::DoCall(lua_State* L, bool raise) {
   if (!run_) {
@@ -897,22 +918,7 @@ int Scripting::DoCall(lua_State* L, bool raise) {
   bool is_error = false;
   {
     std::vector<std::string> args;
-    args.reserve(static_cast<size_t>(argc));
-    for (int i = 1; i <= argc; i++) {
-      int t = lua_type(L, i);
-      if (t == LUA_TNUMBER) {
-        char buf[64];
-        int n = snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, i));
-        args.emplace_back(buf, static_cast<size_t>(n));
-      } else if (t == LUA_TSTRING) {
-        size_t len = 0;
-        const char* s = lua_tolstring(L, i, &len);
-        args.emplace_back(s, len);
-      } else {
-        ok = false;
-        break;
-      }
-    }
+    ok = LuaCommandArgs(L, argc, &args);
     if (!ok) {
       PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
       is_error = true;
@@ -1060,20 +1066,9 @@ int Scripting::DoAclCheckCmd(lua_State* L) {
     return -1;
   }
   std::vector<std::string> args;
-  for (int i = 1; i <= argc; i++) {
-    int t = lua_type(L, i);
-    if (t == LUA_TNUMBER) {
-      char buf[64];
-      int n = snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, i));
-      args.emplace_back(buf, static_cast<size_t>(n));
-    } else if (t == LUA_TSTRING) {
-      size_t len = 0;
-      const char* str = lua_tolstring(L, i, &len);
-      args.emplace_back(str, len);
-    } else {
-      PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
-      return -1;
-    }
+  if (!LuaCommandArgs(L, argc, &args)) {
+    PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
+    return -1;
   }
   const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
   if (spec && spec->subcommands && args.size() >= 2) {
