@@ -63,7 +63,10 @@ struct Client {
   bool watch_dirty = false;  // a watched key changed: EXEC fails
   // Introspection for CLIENT LIST / INFO
   const struct CommandSpec* last_cmd = nullptr;  // CLIENT LIST cmd= (name built on demand)
-  size_t qbuf = 0, qbuf_free = 0, obuf_bytes = 0;
+  size_t qbuf = 0, qbuf_free = 0;
+  // Output: all pending bytes; bytes in the open block (CLIENT LIST obl);
+  // sealed or in-flight blocks (oll).
+  size_t obuf_bytes = 0, obuf_open = 0, obuf_blocks = 0;
   uint64_t tot_net_in = 0, tot_net_out = 0, tot_cmds = 0;
   // Client-side caching (CLIENT TRACKING, tracking.cc): kTracking* bits,
   // the client that receives our invalidations (0: ourselves) and, in BCAST

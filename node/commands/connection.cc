@@ -66,7 +66,8 @@ std::string ClientInfoLine(const Engine& eng, const Client& c) {
   s += " qbuf=" + std::to_string(c.qbuf);
   s += " qbuf-free=" + std::to_string(c.qbuf_free);
   s += " argv-mem=0 multi-mem=0 rbs=" + std::to_string(c.qbuf + c.qbuf_free) + " rbp=0";
-  s += " obl=0 oll=0 omem=" + std::to_string(c.obuf_bytes);
+  s += " obl=" + std::to_string(c.obuf_open) + " oll=" + std::to_string(c.obuf_blocks) +
+       " omem=" + std::to_string(c.obuf_bytes - c.obuf_open);
   s += " tot-mem=" + std::to_string(c.qbuf + c.qbuf_free + c.obuf_bytes + 1024);
   s += " events=r cmd=" + (c.last_cmd ? FullName(*c.last_cmd) : std::string("NULL"));
   s += " user=" + c.user;

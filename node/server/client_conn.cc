@@ -21,6 +21,19 @@ constexpr size_t kInitialReadBuffer = 16 * 1024;
 constexpr size_t kReadChunk = 16 * 1024;
 // How far a big bulk's buffer may run ahead of the bytes received.
 constexpr size_t kBigBulkStep = 4 * 1024 * 1024;
+// An open output block is sealed once it holds this much (Redis's static
+// reply buffer, PROTO_REPLY_CHUNK_BYTES, is the same size).
+constexpr size_t kBlockBytes = 16 * 1024;
+// A written block's buffer is kept for reuse up to this capacity.
+constexpr size_t kSpareMax = 64 * 1024;
+// Bytes handed to one sendmsg (asio's own default is 64 KB): a big output
+// goes out in fewer syscalls, and the write still yields to the event loop
+// between calls, so one reader cannot starve the others.
+constexpr size_t kMaxWriteCall = 256 * 1024;
+
+size_t WriteCallLimit(const asio::error_code& ec, size_t /*written*/) {
+  return ec ? 0 : kMaxWriteCall;
+}
 
 std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
   auto addr = ep.address();
@@ -178,7 +191,9 @@ void ClientConn::RunCommand() {
   auto mode = client_.reply_mode;
   size_t mark = out_.size();
   reply_.set_protocol(client_.proto);
+  in_command_ = true;
   server_.dispatcher().Execute(client_, parser_.args(), reply_);
+  in_command_ = false;
   if (mode == commands::ReplyMode::kOff || mode == commands::ReplyMode::kSkip) {
     out_.resize(mark);
   }
@@ -188,10 +203,26 @@ void ClientConn::RunCommand() {
   if (client_.reply_mode == commands::ReplyMode::kSkipNext) {
     client_.reply_mode = commands::ReplyMode::kSkip;
   }
+  SealIfFull();
+}
+
+void ClientConn::SealIfFull() {
+  if (in_command_ || out_.size() < kBlockBytes) return;
+  sealed_bytes_ += out_.size();
+  sealed_.push_back(std::move(out_));
+  out_.clear();
+  out_.swap(spare_);  // a recycled buffer, or none yet
+  if (out_.capacity() < kBlockBytes) out_.reserve(kBlockBytes);
+}
+
+void ClientConn::UpdateOutputStats() {
+  client_.obuf_open = out_.size();
+  client_.obuf_blocks = sealed_.size() + writing_.size();
+  client_.obuf_bytes = out_.size() + sealed_bytes_ + writing_bytes_;
 }
 
 bool ClientConn::OutputOverLimit() {
-  size_t pending = out_.size() + writing_.size();
+  size_t pending = out_.size() + sealed_bytes_ + writing_bytes_;
   if (commands::IsPubSubClient(server_.engine(), client_) && !client_.is_replica) {
     return commands::PubSubOutputOverLimit(server_.engine(), client_, pending);
   }
@@ -218,7 +249,10 @@ bool ClientConn::OutputOverLimit() {
 void ClientConn::Push(std::string_view bytes) {
   if (closed_ || limit_closing_) return;
   out_.append(bytes);
-  if (!processing_) Flush();
+  if (!processing_) {
+    SealIfFull();
+    Flush();
+  }
 }
 
 void ClientConn::Flush() {
@@ -237,22 +271,40 @@ void ClientConn::Flush() {
     limit_closing_ = true;
     closing_ = true;  // read no more commands
     out_.clear();
+    sealed_.clear();
+    sealed_bytes_ = 0;
     asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(false); });
     return;
   }
   if (write_in_flight_) return;
-  if (out_.empty()) {
+  if (out_.empty() && sealed_.empty()) {
     if (closing_) Close(false);
     return;
   }
-  writing_.swap(out_);
-  out_.clear();
-  client_.obuf_bytes = writing_.size();
+  // Everything pending goes out in one gather write: the sealed blocks in
+  // order, then the open block (whose buffer is replaced by the spare).
+  for (auto& b : sealed_) writing_.push_back(std::move(b));
+  sealed_.clear();
+  writing_bytes_ = sealed_bytes_;
+  sealed_bytes_ = 0;
+  if (!out_.empty()) {
+    writing_bytes_ += out_.size();
+    writing_.push_back(std::move(out_));
+    out_.clear();
+    out_.swap(spare_);
+  }
+  UpdateOutputStats();
   write_in_flight_ = true;
-  asio::async_write(stream_, asio::buffer(writing_),
-                    [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-                      self->OnWritten(ec, n);
-                    });
+  auto done = [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+    self->OnWritten(ec, n);
+  };
+  if (writing_.size() == 1) {
+    asio::async_write(stream_, asio::buffer(writing_.front()), WriteCallLimit, std::move(done));
+    return;
+  }
+  iov_.clear();
+  for (const auto& b : writing_) iov_.emplace_back(b.data(), b.size());
+  asio::async_write(stream_, iov_, WriteCallLimit, std::move(done));
 }
 
 void ClientConn::OnWritten(const asio::error_code& ec, size_t n) {
@@ -264,18 +316,21 @@ void ClientConn::OnWritten(const asio::error_code& ec, size_t n) {
     Teardown();
     return;
   }
-  if (writing_.capacity() > 64 * 1024) {
-    std::string().swap(writing_);
-  } else {
-    writing_.clear();
+  // Keep one written buffer of a reasonable size for the next open block;
+  // the rest (and anything large) is freed now.
+  if (spare_.capacity() == 0 && !writing_.empty() && writing_.front().capacity() <= kSpareMax) {
+    spare_ = std::move(writing_.front());
+    spare_.clear();
   }
-  client_.obuf_bytes = out_.size();
+  writing_.clear();
+  writing_bytes_ = 0;
+  UpdateOutputStats();
   Flush();
 }
 
 void ClientConn::Close(bool flush_first) {
   if (closed_) return;
-  if (flush_first && (write_in_flight_ || !out_.empty())) {
+  if (flush_first && (write_in_flight_ || !out_.empty() || !sealed_.empty())) {
     closing_ = true;
     Flush();
     return;
@@ -347,7 +402,9 @@ bool ClientConn::RetryBlocked() {
   // Through every check again, as a new command: the node may have lost the
   // slot (MOVED), become a replica (READONLY) or still be paused meanwhile.
   // Executing it directly would acknowledge a write the cluster never sees.
+  in_command_ = true;
   server_.dispatcher().Execute(client_, args, reply_);
+  in_command_ = false;
   if (reblocked_) return false;
   Unblock(false);
   return true;
@@ -360,7 +417,9 @@ void ClientConn::Unblock(bool timed_out) {
     std::vector<std::string_view> args(blocked_args_.begin(), blocked_args_.end());
     client_.block_timed_out = true;
     reply_.set_protocol(client_.proto);
+    in_command_ = true;
     server_.dispatcher().Call(client_, *blocked_spec_, args, reply_);
+    in_command_ = false;
     client_.block_timed_out = false;
   } else if (timed_out) {
     reply_.NullArray();

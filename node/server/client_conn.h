@@ -2,17 +2,24 @@
 //
 // One client connection: reads bytes with asio, parses RESP requests
 // incrementally, runs each through the dispatcher, and writes the replies of
-// a whole read in one batch (double-buffered: replies accumulate in out_
-// while writing_ is on the wire). Applies the per-connection limits
-// (client-query-buffer-limit, client-output-buffer-limit normal, timeout).
+// a whole read in one batch with one gather write. Replies accumulate in an
+// open block (out_); between commands a block that reached kBlockBytes is
+// sealed onto a queue and a fresh one opened, so a large or long-pipelined
+// output is a chain of blocks rather than one string that doubles and copies
+// as it grows. Flush puts every sealed block plus the open one on the wire
+// as one scatter/gather write (writev/sendmsg), and the blocks are freed as
+// that write completes. Applies the per-connection limits
+// (client-query-buffer-limit, client-output-buffer-limit, timeout).
 // Engine thread only; owned by a shared_ptr held by its pending operations
 // and by the server's registry.
 
 #pragma once
 
 #include <asio.hpp>
+#include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "node/commands/client.h"
 #include "node/commands/dispatcher.h"
@@ -58,6 +65,10 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   void OnWritten(const asio::error_code& ec, size_t n);
   void Teardown();
   bool OutputOverLimit();
+  // Seals out_ onto sealed_ once it holds kBlockBytes (between commands only:
+  // a command may still patch its own reply, see ReplyBuilder::Deferred).
+  void SealIfFull();
+  void UpdateOutputStats();
 
   Server& server_;
   net::Stream stream_;  // plain TCP or TLS (tls-port)
@@ -66,7 +77,14 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   // Read buffer: bytes [rstart_, rend_) are unparsed.
   std::unique_ptr<char[]> rbuf_;
   size_t rcap_ = 0, rstart_ = 0, rend_ = 0;
-  std::string out_, writing_;
+  // Output: sealed_ blocks come before out_ (the open block); writing_ is
+  // the chain on the wire, iov_ its gather list; spare_ keeps one written
+  // block's buffer for the next open block.
+  std::string out_, spare_;
+  std::deque<std::string> sealed_;
+  std::vector<std::string> writing_;
+  std::vector<asio::const_buffer> iov_;
+  size_t sealed_bytes_ = 0, writing_bytes_ = 0;
   size_t exempt_ = 0;           // see ExemptFromLimit
   bool limit_closing_ = false;  // over an output limit: closing, output dropped
   int64_t soft_since_ms_ = -1;  // when the soft output limit was first exceeded
@@ -76,6 +94,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   bool closing_ = false;
   bool closed_ = false;
   bool processing_ = false;
+  bool in_command_ = false;  // a command is writing its reply (no sealing)
   // Blocked command state.
   const commands::CommandSpec* blocked_spec_ = nullptr;
   std::vector<std::string> blocked_args_;
