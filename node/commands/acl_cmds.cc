@@ -37,7 +37,8 @@ CommandSpec kAclSubcommands[kNumAclSubcommands] = {
   {"load", 2, kAclAdm, {}, &AclLoad},
   {"log", -2, kAclAdm, {}, &AclLog},
   {"save", 2, kAclAdm, {}, &AclSave},
-  {"setuser", -3, kAclAdm, {}, &AclSetUser},
+  {.name = "setuser", .arity = -3, .flags = kAclAdm, .keys = {}, .handler = &AclSetUser,
+   .redact = &RedactAllAfterSubcommand},
   {"users", 2, kAclAdm, {}, &AclUsers},
   {"whoami", 2, kAclPlain, {}, &AclWhoAmI},
 };
@@ -277,51 +278,12 @@ std::string AclDeniedError(acl::Denied d, const CommandSpec& spec) {
 bool RedactArgs(const CommandSpec& spec, std::span<const std::string_view> args,
                 std::vector<std::string_view>* out) {
   static const std::string_view kRedacted = "(redacted)";
-  std::string full = FullName(spec);
-  std::vector<bool> red(args.size(), false);
-  bool any = false;
-  auto mark = [&](size_t i) {
-    if (i < args.size()) {
-      red[i] = true;
-      any = true;
-    }
-  };
-  if (full == "auth") {
-    for (size_t i = 1; i < args.size(); i++) mark(i);
-  } else if (full == "hello") {
-    for (size_t i = 2; i < args.size(); i++) {
-      if (base::EqualsIgnoreCase(args[i], "auth") && i + 2 < args.size()) {
-        mark(i + 1);
-        mark(i + 2);
-        i += 2;
-      }
-    }
-  } else if (full == "acl|setuser") {
-    for (size_t i = 2; i < args.size(); i++) mark(i);
-  } else if (full == "migrate") {
-    for (size_t i = 6; i < args.size(); i++) {
-      if (base::EqualsIgnoreCase(args[i], "auth")) {
-        mark(i + 1);
-        i++;
-      } else if (base::EqualsIgnoreCase(args[i], "auth2")) {
-        mark(i + 1);
-        mark(i + 2);
-        i += 2;
-      } else if (base::EqualsIgnoreCase(args[i], "keys")) {
-        break;
-      }
-    }
-  } else if (full == "config|set") {
-    // Every parameter the config table marks secret (Redis's
-    // SENSITIVE_CONFIG: requirepass, masterauth, the TLS key passwords).
-    for (size_t i = 2; i + 1 < args.size(); i += 2) {
-      const config::Def* d = config::Config::FindDef(args[i]);
-      if (d && d->secret()) mark(i + 1);
-    }
-  }
-  if (!any) return false;
+  if (!spec.redact) return false;
+  std::vector<bool> secret(args.size(), false);
+  spec.redact(args, secret);
+  if (std::find(secret.begin(), secret.end(), true) == secret.end()) return false;
   out->clear();
-  for (size_t i = 0; i < args.size(); i++) out->push_back(red[i] ? kRedacted : args[i]);
+  for (size_t i = 0; i < args.size(); i++) out->push_back(secret[i] ? kRedacted : args[i]);
   return true;
 }
 

@@ -112,6 +112,10 @@ struct CommandSpec {
   const char* group = "generic";
   // Custom key extraction for commands with movable keys (e.g. EVAL numkeys).
   std::vector<int> (*getkeys)(std::span<const std::string_view> args) = nullptr;
+  // Arguments that are secrets (passwords): the command marks their indexes
+  // in `secret` (sized to args) so SLOWLOG and MONITOR show "(redacted)", as
+  // Redis's redactClientCommandArgument. nullptr: nothing to hide.
+  void (*redact)(std::span<const std::string_view> args, std::vector<bool>& secret) = nullptr;
   const CommandSpec* parent = nullptr;  // filled in for subcommands at startup
   mutable int acl_id = -1;              // index in the ACL catalog (filled in at startup)
   mutable CommandStats stats = {};
@@ -126,6 +130,10 @@ std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string
 // key spec is RO, e.g. BITOP's or SUNIONSTORE's sources): such a key is not
 // signalled as modified (WATCH, blocked clients), as Redis signals only the
 // keys a command writes. command_cmds.cc (the key-spec facts).
+// Redaction rules of the rows (CommandSpec::redact).
+void RedactAllAfterName(std::span<const std::string_view> args, std::vector<bool>& secret);
+void RedactAllAfterSubcommand(std::span<const std::string_view> args, std::vector<bool>& secret);
+
 bool KeyOnlyRead(const CommandSpec& spec, std::span<const std::string_view> args, int pos);
 // Redis 7.0 key-spec flag bits of the key at `pos` (RO 1, RW 2, OW 4, RM 8,
 // access 0x10, update 0x20, insert 0x40, delete 0x80); ACL %R~/%W~ checks.

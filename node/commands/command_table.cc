@@ -75,7 +75,8 @@ CommandSpec kConfigSubs[] = {
   {"help", 2, kLS, {}, &ConfigHelp},
   {"resetstat", 2, kAdminLS, {}, &ConfigResetStat},
   {"rewrite", 2, kAdminLS, {}, &ConfigRewrite},
-  {"set", -4, kAdminLS, {}, &ConfigSet},
+  {.name = "set", .arity = -4, .flags = kAdminLS, .keys = {}, .handler = &ConfigSet,
+   .redact = &RedactConfigSet},
 };
 
 CommandSpec kDebugSubs[] = {
@@ -220,12 +221,14 @@ CommandSpec kCommands[] = {
   {"type", 2, kReadOnly | kFast, {1, 1, 1}, &Type, kAclKeyspace},
   {"unlink", -2, kWrite | kFast, {1, -1, 1}, &Del, kAclKeyspace},
   // --- connection
-  {"auth", -2, kConnCtl, {}, &Auth, kAclConnection},
+  {.name = "auth", .arity = -2, .flags = kConnCtl, .keys = {}, .handler = &Auth,
+   .acl = kAclConnection, .redact = &RedactAllAfterName},
   {"asking", 1, kFast | kKeepAsking, {}, &Asking, kAclConnection},
   {"client", -2, 0, {}, nullptr, 0, SUBS(kClientSubs)},
   {"cluster", -2, 0, {}, nullptr, 0, SUBS(kClusterSubs)},
   {"echo", 2, kLS | kFast, {}, &Echo, kAclConnection},
-  {"hello", -1, kConnCtl, {}, &Hello, kAclConnection},
+  {.name = "hello", .arity = -1, .flags = kConnCtl, .keys = {}, .handler = &Hello,
+   .acl = kAclConnection, .redact = &RedactHello},
   {"ping", -1, kFast, {}, &Ping, kAclConnection},
   {"readonly", 1, kLS | kFast, {}, &ReadOnly, kAclConnection},
   {"readwrite", 1, kLS | kFast, {}, &ReadWrite, kAclConnection},

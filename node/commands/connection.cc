@@ -86,6 +86,15 @@ void Ping(CommandContext& ctx) {
 void Echo(CommandContext& ctx) { ctx.reply().Bulk(ctx.arg(1)); }
 
 // HELLO [protover [AUTH username password] [SETNAME clientname]]
+void RedactHello(std::span<const std::string_view> args, std::vector<bool>& secret) {
+  for (size_t i = 2; i + 2 < args.size(); i++) {
+    if (base::EqualsIgnoreCase(args[i], "auth")) {
+      secret[i + 1] = secret[i + 2] = true;
+      i += 2;
+    }
+  }
+}
+
 void Hello(CommandContext& ctx) {
   int64_t ver = 0;
   size_t next = 1;

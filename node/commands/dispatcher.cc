@@ -96,6 +96,14 @@ std::string FullName(const CommandSpec& spec) {
   return spec.name;
 }
 
+void RedactAllAfterName(std::span<const std::string_view> args, std::vector<bool>& secret) {
+  for (size_t i = 1; i < args.size(); i++) secret[i] = true;
+}
+
+void RedactAllAfterSubcommand(std::span<const std::string_view> args, std::vector<bool>& secret) {
+  for (size_t i = 2; i < args.size(); i++) secret[i] = true;
+}
+
 std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args) {
   std::vector<int> out;
   if (spec.getkeys) return spec.getkeys(args);

@@ -67,6 +67,8 @@ void SwapDb(CommandContext&);
 void Ping(CommandContext&);
 void Echo(CommandContext&);
 void Hello(CommandContext&);
+// HELLO ... AUTH <user> <pass>: both hidden (CommandSpec::redact).
+void RedactHello(std::span<const std::string_view> args, std::vector<bool>& secret);
 void Auth(CommandContext&);
 void Select(CommandContext&);
 void Quit(CommandContext&);
@@ -88,6 +90,8 @@ void ClientUnblock(CommandContext&);
 void Info(CommandContext&);
 void ConfigGet(CommandContext&);
 void ConfigSet(CommandContext&);
+// CONFIG SET: the values of the parameters the config table marks secret.
+void RedactConfigSet(std::span<const std::string_view> args, std::vector<bool>& secret);
 void ConfigResetStat(CommandContext&);
 void ConfigRewrite(CommandContext&);
 void ConfigHelp(CommandContext&);

@@ -468,6 +468,20 @@ void MigrateJob::PropagateDeletes() {
 
 // MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
 //         [AUTH password | AUTH2 username password] [KEYS key ...]
+void RedactMigrate(std::span<const std::string_view> args, std::vector<bool>& secret) {
+  for (size_t i = 6; i < args.size(); i++) {
+    if (base::EqualsIgnoreCase(args[i], "auth")) {
+      if (i + 1 < args.size()) secret[i + 1] = true;
+      i++;
+    } else if (base::EqualsIgnoreCase(args[i], "auth2")) {
+      for (size_t j = i + 1; j <= i + 2 && j < args.size(); j++) secret[j] = true;
+      i += 2;
+    } else if (base::EqualsIgnoreCase(args[i], "keys")) {
+      break;
+    }
+  }
+}
+
 void Migrate(CommandContext& ctx) {
   MigrateJob job(ctx);
   if (job.Parse()) job.Run();

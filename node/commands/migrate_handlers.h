@@ -17,6 +17,8 @@ namespace node::commands {
 // MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
 //         [AUTH password | AUTH2 username password] [KEYS key ...]
 void Migrate(CommandContext&);
+// MIGRATE ... AUTH <pass> / AUTH2 <user> <pass>: hidden (CommandSpec::redact).
+void RedactMigrate(std::span<const std::string_view> args, std::vector<bool>& secret);
 // Key positions of a MIGRATE invocation (Redis's migrateGetKeys rules): the
 // key argument, or everything after KEYS (nothing when KEYS is used with a
 // non-empty key argument).

@@ -346,6 +346,15 @@ void ConfigGet(CommandContext& ctx) {
   }
 }
 
+void RedactConfigSet(std::span<const std::string_view> args, std::vector<bool>& secret) {
+  // Every parameter the config table marks secret (Redis's SENSITIVE_CONFIG:
+  // requirepass, masterauth, the TLS key passwords).
+  for (size_t i = 2; i + 1 < args.size(); i += 2) {
+    const config::Def* d = config::Config::FindDef(args[i]);
+    if (d && d->secret()) secret[i + 1] = true;
+  }
+}
+
 void ConfigSet(CommandContext& ctx) {
   if ((ctx.argc() - 2) % 2 != 0) return ctx.ArityError();
   std::vector<std::string> nv;
