@@ -339,10 +339,16 @@ void ConfigGet(CommandContext& ctx) {
       if (!dup) out.push_back(kv);
     }
   }
+  // Secret parameters (requirepass, masterauth, TLS key passwords) are not
+  // shown to clients unless the operator started the node with
+  // shoal-config-get-secrets yes (Redis 7.0 shows them to anyone allowed
+  // CONFIG). An unset secret stays "" so clients can still tell.
+  bool hide = !cfg->s.shoal_config_get_secrets;
   ctx.reply().MapHeader(out.size());
   for (auto& [k, v] : out) {
+    const config::Def* d = hide && !v.empty() ? config::Config::FindDef(k) : nullptr;
     ctx.reply().Bulk(k);
-    ctx.reply().Bulk(v);
+    ctx.reply().Bulk(d && d->secret() ? std::string_view("(redacted)") : std::string_view(v));
   }
 }
 

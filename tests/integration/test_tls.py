@@ -287,7 +287,8 @@ def test_encrypted_key_needs_its_password(certs, nodes):
     n = start_tls(enc, ["--tls-key-file-pass", "secret"])
     nodes.append(n)
     assert tls_call(n.host, n.port, client_ctx(certs), "PING") == b"+PONG\r\n"
-    assert n.r().config_get("tls-key-file-pass") == {"tls-key-file-pass": "secret"}
+    # Set, and not shown to clients (test_config_secrets.py).
+    assert n.r().config_get("tls-key-file-pass") == {"tls-key-file-pass": "(redacted)"}
     bad = TlsNode(shoal_binary(), args=NO_PERSIST + ["--tls-key-file-pass", "wrong"],
                   name="shoal-badpass").setup_tls(enc)
     with pytest.raises(ServerError, match="Failed to configure TLS: Failed to load private key"):
