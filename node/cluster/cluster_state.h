@@ -227,6 +227,11 @@ class ClusterState {
   // Runtime CONFIG SET of node_timeout_ms, require_full_coverage,
   // allow_replica_migration and the failover tunables (ports/ids ignored).
   void SetTunables(const Options& o);
+  // CONFIG SET of port, tls-port or cluster-announce-*: my announced address,
+  // ports and hostname change at once (CLUSTER NODES, the next gossip), as
+  // Redis 7.0's clusterUpdateMyself{Ip,AnnouncedPorts,Hostname}. Clearing
+  // announce_ip makes me learn my address from peers again.
+  void SetAnnounced(const Options& o);
   // Replies of CLUSTER REPLICAS: one NODES line per replica, no newline.
   base::Result<std::vector<std::string>> ReplicaLines(std::string_view node_id) const;
   // PUBLISH / SPUBLISH fan-out to the other nodes.

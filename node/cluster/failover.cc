@@ -78,6 +78,21 @@ void ClusterState::SetTunables(const Options& o) {
   opts_.replica_no_failover = o.replica_no_failover;
 }
 
+void ClusterState::SetAnnounced(const Options& o) {
+  bool ip_changed = o.announce_ip != opts_.announce_ip;
+  opts_.announce_ip = o.announce_ip;
+  opts_.port = o.port;
+  opts_.pport = o.pport;
+  opts_.bus_port = o.bus_port;
+  opts_.announce_hostname = o.announce_hostname;
+  if (ip_changed) myself_->ip = o.announce_ip;  // "" = learn it from the next MEET/PING
+  myself_->port = o.port;
+  myself_->pport = o.pport;
+  myself_->cport = o.bus_port;
+  myself_->hostname = o.announce_hostname;
+  RequestSave(false);
+}
+
 base::Result<ClusterState::FailoverMode> ClusterState::ParseFailoverMode(std::string_view arg) {
   if (arg.empty()) return FailoverMode::kDefault;
   if (IEquals(arg, "force")) return FailoverMode::kForce;

@@ -31,28 +31,34 @@ std::string SpecificBindAddress(const config::Settings& s) {
   return "";
 }
 
+// My announced address and ports from the settings, as Redis 7.0's
+// deriveAnnouncedPorts: with tls-cluster the client port is the TLS port
+// (cluster-announce-tls-port overrides it) and pport the plaintext one. The
+// bus port is the one the bus listens on (fixed at start) unless
+// cluster-announce-bus-port says otherwise.
+void DeriveAnnounced(const config::Settings& s, int listen_bus, cluster::ClusterState::Options* o) {
+  o->announce_ip = s.cluster_announce_ip;
+  if (s.tls_cluster && s.tls_port != 0) {
+    o->port =
+        static_cast<int>(s.cluster_announce_tls_port ? s.cluster_announce_tls_port : s.tls_port);
+    o->pport = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
+  } else {
+    o->port = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
+    o->pport = 0;
+  }
+  o->bus_port =
+      static_cast<int>(s.cluster_announce_bus_port ? s.cluster_announce_bus_port : listen_bus);
+  o->announce_hostname = s.cluster_announce_hostname;
+}
+
 }  // namespace
 
 base::Status Server::StartCluster() {
   auto& s = cfg_.s;
   cluster::ClusterState::Options o;
-  o.announce_ip = s.cluster_announce_ip;
-  // Announced ports as Redis 7.0's deriveAnnouncedPorts: with tls-cluster the
-  // client port is the TLS port (cluster-announce-tls-port overrides it) and
-  // pport the plaintext one; the bus port derives from the same main port.
-  const bool tls_main = s.tls_cluster && s.tls_port != 0;
-  const int64_t main_port = tls_main ? s.tls_port : s.port;
-  if (tls_main) {
-    o.port =
-        static_cast<int>(s.cluster_announce_tls_port ? s.cluster_announce_tls_port : s.tls_port);
-    o.pport = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
-  } else {
-    o.port = static_cast<int>(s.cluster_announce_port ? s.cluster_announce_port : s.port);
-  }
-  int listen_bus = static_cast<int>(s.cluster_port ? s.cluster_port : main_port + 10000);
-  o.bus_port =
-      static_cast<int>(s.cluster_announce_bus_port ? s.cluster_announce_bus_port : listen_bus);
-  o.announce_hostname = s.cluster_announce_hostname;
+  const int64_t main_port = s.tls_cluster && s.tls_port != 0 ? s.tls_port : s.port;
+  listen_bus_port_ = static_cast<int>(s.cluster_port ? s.cluster_port : main_port + 10000);
+  DeriveAnnounced(s, listen_bus_port_, &o);
   o.node_timeout_ms = s.cluster_node_timeout;
   o.require_full_coverage = s.cluster_require_full_coverage;
   o.allow_replica_migration = s.cluster_allow_replica_migration;
@@ -102,8 +108,8 @@ base::Status Server::StartCluster() {
   };
   if (!hooks.repl_offset) hooks.repl_offset = []() -> uint64_t { return 0; };
 
-  bus_ =
-      std::make_unique<cluster::BusTransport>(io_, *cluster_, SpecificBindAddress(s), listen_bus);
+  bus_ = std::make_unique<cluster::BusTransport>(io_, *cluster_, SpecificBindAddress(s),
+                                                 listen_bus_port_);
   bus_->save_config = [this](const std::string& text, bool fsync) {
     auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync);
     if (!st.ok()) LOG_WARN("Saving the cluster config: {}", st.message());
@@ -116,8 +122,18 @@ base::Status Server::StartCluster() {
   bus_->tls = s.tls_cluster;
   auto st = bus_->Start();
   if (!st.ok()) return st;
-  LOG_INFO("Cluster bus listening on port {}", listen_bus);
+  LOG_INFO("Cluster bus listening on port {}", listen_bus_port_);
 
+  for (auto name :
+       {"port", "tls-port", "cluster-announce-ip", "cluster-announce-port",
+        "cluster-announce-tls-port", "cluster-announce-bus-port", "cluster-announce-hostname"}) {
+    cfg_.OnChange(name, [this] {
+      auto a = cluster_options_;
+      DeriveAnnounced(cfg_.s, listen_bus_port_, &a);
+      cluster_options_ = a;
+      cluster_->SetAnnounced(a);
+    });
+  }
   for (auto name :
        {"cluster-node-timeout", "cluster-replica-validity-factor", "repl-ping-replica-period",
         "cluster-migration-barrier", "cluster-replica-no-failover",

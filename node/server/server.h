@@ -158,6 +158,7 @@ class Server {
   std::unique_ptr<cluster::BusTransport> bus_;
   std::string nodes_conf_path_;
   cluster::ClusterState::Options cluster_options_;
+  int listen_bus_port_ = 0;  // the bus listener's port (fixed at start)
   bool writes_paused_ = false;
   std::unique_ptr<repl::Replication> repl_;
   std::unique_ptr<persist::Persistence> persistence_;
