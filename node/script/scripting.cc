@@ -278,9 +278,7 @@ struct Scripting::RunState {
   bool kill = false;
   uint64_t dirty_at_start = 0;
   bool pre_oom = false;              // over maxmemory when the script started
-  std::vector<std::string> command;  // for FUNCTION STATS
-  std::vector<std::pair<int, std::vector<std::string>>> props;
-  std::function<void(int, std::span<const std::string_view>)> saved_propagate;
+  std::vector<std::string> command;  // FCALL's words, for FUNCTION STATS
 };
 
 bool ParseFlagList(std::string_view list, uint32_t* flags, std::string* bad) {
@@ -322,6 +320,10 @@ Scripting::Scripting(commands::Engine& engine) : engine_(engine) {
   lua_client_.authenticated = true;
   lua_client_.in_exec = true;  // blocking commands do not block
   lua_client_.id = UINT64_MAX;
+  script_propagate_ = [this](int db, std::span<const std::string_view> args) {
+    if (run_ && run_->repl_flags == 0) return;  // redis.set_repl(redis.REPL_NONE)
+    if (outer_propagate_) outer_propagate_(db, args);
+  };
   InitVm();
 }
 
@@ -687,9 +689,19 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
     }
   }
   lua_State* L = L_;
-  auto rs = std::make_unique<RunState>();
+  // One RunState is reused from run to run (no allocation per call).
+  auto rs = spare_run_ ? std::move(spare_run_) : std::make_unique<RunState>();
+  {
+    // Fresh scalars; the strings keep their buffers.
+    std::string keep_name = std::move(rs->name);
+    std::vector<std::string> keep_command = std::move(rs->command);
+    *rs = RunState();
+    rs->name = std::move(keep_name);
+    rs->command = std::move(keep_command);
+  }
+  rs->command.clear();
   rs->caller = &ctx.client();
-  rs->name = name;
+  rs->name.assign(name);
   rs->is_function = is_function;
   rs->flags = flags;
   rs->read_only = ro_cmd || (flags & kFlagNoWrites);
@@ -697,7 +709,7 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
   rs->threshold_ms = engine_.config ? engine_.config->s.busy_reply_threshold : 5000;
   rs->dirty_at_start = engine_.stats.dirty;
   rs->pre_oom = engine_.hot.maxmemory && !engine_.EvictIfNeeded();
-  for (auto a : ctx.args()) rs->command.emplace_back(a);
+  if (is_function) rs->command.assign(ctx.args().begin(), ctx.args().end());
   // The script's slot: the one of its declared keys (routing already checked
   // they share it).
   if (numkeys > 0 && engine_.cluster_enabled) rs->slot = base::KeyHashSlot(ctx.arg(3));
@@ -711,12 +723,12 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
   lua_client_.acl_user = ctx.client().acl_user;
   lua_client_.user = ctx.client().user;
 
-  // Collect what the script's commands propagate.
-  run.saved_propagate = engine_.propagate;
-  engine_.propagate = [this](int db, std::span<const std::string_view> args) {
-    if (!run_ || run_->repl_flags == 0) return;
-    run_->props.emplace_back(db, std::vector<std::string>(args.begin(), args.end()));
-  };
+  // The script's commands propagate through script_propagate_, which drops
+  // them under redis.set_repl(redis.REPL_NONE) and hands the rest on to the
+  // engine's own propagate (the dispatcher wraps more than one in
+  // MULTI/EXEC). Swapped in and out without copying either function.
+  outer_propagate_.swap(engine_.propagate);
+  engine_.propagate.swap(script_propagate_);
 
   lua_settop(L, 0);
   lua_getglobal(L, "__redis__err__handler");
@@ -747,20 +759,25 @@ void Scripting::Run(commands::CommandContext& ctx, int fn_ref, const std::string
   int rc = lua_pcall(L, call_args, 1, 1);
   lua_sethook(L, nullptr, 0, 0);
 
-  engine_.propagate = run.saved_propagate;
+  engine_.propagate.swap(script_propagate_);
+  outer_propagate_.swap(engine_.propagate);
   if (rc == 0) {
     WriteLuaValue(L, ctx.reply(), run.lua_resp);
   } else {
     ReplyError(ctx, name);
   }
   lua_settop(L, 0);
-  FlushPropagation(ctx.client().db);
   if (run.busy) {
     LOG_WARN("Slow script detected: {} finished after {} ms", name, base::MonoMs() - run.start_ms);
   }
   engine_.script_busy = 0;
-  run_.reset();
-  lua_gc(L, LUA_GCSTEP, 1);
+  spare_run_ = std::move(run_);
+  // Redis's LUA_GC_CYCLE_PERIOD: 50 collection steps every 50 runs, as a
+  // step per run costs more for the same work.
+  if (++gc_runs_ == kGcCyclePeriod) {
+    lua_gc(L, LUA_GCSTEP, kGcCyclePeriod);
+    gc_runs_ = 0;
+  }
 }
 
 void Scripting::ReplyError(commands::CommandContext& ctx, const std::string& name) {
@@ -785,19 +802,6 @@ void Scripting::ReplyError(commands::CommandContext& ctx, const std::string& nam
     err += " script: " + name + ", on " + source + ":" + line + ".";
   }
   ctx.reply().Error(err);
-}
-
-void Scripting::FlushPropagation(int db) {
-  (void)db;
-  RunState& run = *run_;
-  if (run.props.empty() || !engine_.propagate) return;
-  // Handed on one by one: the dispatcher holds everything a top-level
-  // command propagates and wraps it in MULTI/EXEC when there is more than
-  // one (Engine::flush_propagation), also when the script runs inside EXEC.
-  for (auto& [pdb, args] : run.props) {
-    std::vector<std::string_view> v(args.begin(), args.end());
-    engine_.propagate(pdb, v);
-  }
 }
 
 // --- busy script -----------------------------------------------------------------
@@ -884,22 +888,26 @@ int Scripting::LuaPcall(lua_State* L) {
 
 // The arguments 1..argc of a redis.* call as command words: strings as
 // they are, numbers as "%.17g" (Redis's conversion); false on another type.
+// *out's strings are reused (assigned, not rebuilt), so a caller that keeps
+// the vector from call to call allocates only when an argument outgrows it.
 static bool LuaCommandArgs(lua_State* L, int argc, std::vector<std::string>* out) {
-  out->reserve(static_cast<size_t>(argc));
+  if (out->size() < static_cast<size_t>(argc)) out->resize(static_cast<size_t>(argc));
   for (int i = 1; i <= argc; i++) {
+    std::string& w = (*out)[static_cast<size_t>(i - 1)];
     int t = lua_type(L, i);
     if (t == LUA_TNUMBER) {
       char buf[64];
       int n = snprintf(buf, sizeof(buf), "%.17g", lua_tonumber(L, i));
-      out->emplace_back(buf, static_cast<size_t>(n));
+      w.assign(buf, static_cast<size_t>(n));
     } else if (t == LUA_TSTRING) {
       size_t len = 0;
       const char* s = lua_tolstring(L, i, &len);
-      out->emplace_back(s, len);
+      w.assign(s, len);
     } else {
       return false;
     }
   }
+  out->resize(static_cast<size_t>(argc));
   return true;
 }
 
@@ -917,18 +925,20 @@ int Scripting::DoCall(lua_State* L, bool raise) {
   bool ok = true;
   bool is_error = false;
   {
-    std::vector<std::string> args;
-    ok = LuaCommandArgs(L, argc, &args);
+    // call_args_/call_views_/call_reply_ keep their buffers between calls
+    // (redis.call cannot nest: no command runs a script from a script).
+    ok = LuaCommandArgs(L, argc, &call_args_);
     if (!ok) {
       PushErrorTable(L, "ERR Lua redis lib command arguments must be strings or integers");
       is_error = true;
     } else {
-      std::string reply;
-      std::string err = Execute(args, &reply);
+      call_views_.assign(call_args_.begin(), call_args_.end());
+      call_reply_.clear();
+      std::string err = Execute(call_views_, &call_reply_);
       if (!err.empty()) {
         PushErrorTable(L, err);
         is_error = true;
-      } else if (!PushReply(L, reply)) {
+      } else if (!PushReply(L, call_reply_)) {
         PushErrorTable(L, "ERR reply could not be converted");
         is_error = true;
       } else if (lua_istable(L, -1)) {
@@ -942,7 +952,7 @@ int Scripting::DoCall(lua_State* L, bool raise) {
   return 1;
 }
 
-std::string Scripting::Execute(const std::vector<std::string>& args, std::string* reply) {
+std::string Scripting::Execute(std::span<const std::string_view> args, std::string* reply) {
   RunState& run = *run_;
   const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
   auto arity_ok = [&](const commands::CommandSpec& s) {
@@ -966,10 +976,9 @@ std::string Scripting::Execute(const std::vector<std::string>& args, std::string
   if (spec->flags & commands::kNoScript) return "ERR This Redis command is not allowed from script";
   if (lua_client_.acl_user) {
     int pos = 0;
-    std::vector<std::string_view> av(args.begin(), args.end());
-    acl::Denied d = commands::AclCheck(engine_, lua_client_, *spec, av, &pos);
+    acl::Denied d = commands::AclCheck(engine_, lua_client_, *spec, args, &pos);
     if (d != acl::Denied::kOk) {
-      commands::AclLogDenied(engine_, lua_client_, d, acl::LogContext::kLua, pos, *spec, av);
+      commands::AclLogDenied(engine_, lua_client_, d, acl::LogContext::kLua, pos, *spec, args);
       return d == acl::Denied::kCommand
                  ? "ERR The user executing the script can't run this command or subcommand"
              : d == acl::Denied::kKey
@@ -996,7 +1005,7 @@ std::string Scripting::Execute(const std::vector<std::string>& args, std::string
       engine_.stats.dirty == run.dirty_at_start) {
     return commands::kErrOom;
   }
-  std::vector<std::string_view> v(args.begin(), args.end());
+  std::span<const std::string_view> v = args;
   if (!obey) {
     std::string e = ClusterCheck(*spec, v);
     if (!e.empty()) return e;

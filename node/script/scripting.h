@@ -126,7 +126,6 @@ class Scripting {
   std::string PrepareChecks(commands::CommandContext& ctx, uint32_t flags, bool ro_cmd,
                             bool is_function);
   void ReplyError(commands::CommandContext& ctx, const std::string& name);
-  void FlushPropagation(int db);
 
   // redis.* C functions (static trampolines find `this` in an upvalue).
   static int LuaCall(lua_State* L);
@@ -140,7 +139,7 @@ class Scripting {
   static void Hook(lua_State* L, ::lua_Debug* ar);
   int DoCall(lua_State* L, bool raise);
   // Checks and runs one command; returns "" with *reply set, or the error.
-  std::string Execute(const std::vector<std::string>& args, std::string* reply);
+  std::string Execute(std::span<const std::string_view> args, std::string* reply);
   std::string ClusterCheck(const commands::CommandSpec& spec,
                            std::span<const std::string_view> args);
 
@@ -152,6 +151,16 @@ class Scripting {
   std::map<std::string, FunctionInfo> functions_;
   commands::Client lua_client_;
   std::unique_ptr<RunState> run_;
+  std::unique_ptr<RunState> spare_run_;  // the last run's state, reused
+  // redis.call's scratch: argument words, their views, the reply bytes.
+  std::vector<std::string> call_args_;
+  std::vector<std::string_view> call_views_;
+  std::string call_reply_;
+  // While a script runs, engine_.propagate is script_propagate_ and the
+  // engine's own function waits in outer_propagate_ (see Run).
+  std::function<void(int, std::span<const std::string_view>)> script_propagate_, outer_propagate_;
+  static constexpr int kGcCyclePeriod = 50;
+  int gc_runs_ = 0;
   // Library being loaded (register_function collects here).
   struct Loading;
   Loading* loading_ = nullptr;
