@@ -743,6 +743,35 @@ constexpr KeyFacts kKeyFacts[] = {
     {"zunionstore", 2, {{0x24, kBsIndex, 1, "", 0, kFkRange, 0, 1, 0}, {0x11, kBsIndex, 2, "", 0, kFkKeyNum, 0, 1, 1}}},
 };
 
+// The "notes" of a key spec (COMMAND INFO shows them first in the spec's
+// map), for the specs Redis 7.0.15 annotates.
+struct KeySpecNote {
+  const char* name;
+  int spec;
+  const char* notes;
+};
+constexpr KeySpecNote kKeySpecNotes[] = {
+    {"bitfield", 0, "This command allows both access and modification of the key"},
+    {"eval", 0, "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"},
+    {"eval_ro", 0, "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
+    {"fcall", 0, "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"},
+    {"fcall_ro", 0, "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"},
+    {"getex", 0, "RW and UPDATE because it changes the TTL"},
+    {"pfcount", 0, "RW because it may change the internal representation of the key, and propagate to replicas"},
+    {"set", 0, "RW and ACCESS due to the optional `GET` argument"},
+    {"sort", 1, "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"},
+    {"sort", 2, "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"},
+    {"sort_ro", 1, "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"},
+    {"xadd", 0, "UPDATE instead of INSERT because of the optional trimming feature"},
+};
+
+const char* KeySpecNotes(const char* name, int spec) {
+  for (const auto& n : kKeySpecNotes) {
+    if (n.spec == spec && std::string_view(n.name) == name) return n.notes;
+  }
+  return nullptr;
+}
+
 struct TipFacts {
   const char* name;
   const char* tips;  // space-separated
@@ -898,7 +927,12 @@ void ReplyFactKeySpecs(resp::ReplyBuilder& r, const KeyFacts& f) {
   r.SetHeader(static_cast<size_t>(f.n));
   for (int i = 0; i < f.n; i++) {
     const auto& s = f.specs[i];
-    r.MapHeader(3);
+    const char* notes = KeySpecNotes(f.name, i);
+    r.MapHeader(notes ? 4 : 3);
+    if (notes) {
+      r.Bulk("notes");
+      r.Bulk(notes);
+    }
     r.Bulk("flags");
     ReplyKeyFlags(r, s.flags);
     r.Bulk("begin_search");

@@ -802,6 +802,14 @@ def test_hand_written_sequence_matches_redis(diff, name):
     diff.run(SEQUENCES[name])
 
 
+def test_command_info_of_every_command_matches_redis(diff):
+    """COMMAND INFO for each of Redis 7.0's commands and subcommands: arity,
+    flags, key positions, categories, tips and key specs (with notes)."""
+    names = sorted(bytes(n).decode() for n in diff.b_server.call("COMMAND", "LIST"))
+    assert len(names) > 200
+    diff.run([["COMMAND", "INFO", n] for n in names])
+
+
 def test_resp3_replies_match_redis_for_every_sequence(diff):
     """The hand-written string/key sequences again, on a RESP3 connection."""
     for name in ["set_options", "getex_getdel", "multi_key_strings", "counters",
