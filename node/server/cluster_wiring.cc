@@ -174,15 +174,16 @@ base::Status Server::SaveNodesConf(const std::string& text, bool fsync) {
   bool in_place = false;
   auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync, &in_place);
   const bool was_failing = cluster_->config_save_failed();
+  const int64_t now = base::UnixMs();
   if (st.ok()) {
-    if (in_place) {
+    if (in_place && now - nodes_conf_in_place_warned_ms_ >= 60000) {
+      nodes_conf_in_place_warned_ms_ = now;  // at most once a minute
       LOG_WARN("Disk full: saved the cluster config file {} in place", nodes_conf_path_);
     }
     if (was_failing) LOG_INFO("The cluster config file {} is saved again", nodes_conf_path_);
     cluster_->SetConfigSaveFailed(false);
     return st;
   }
-  const int64_t now = base::UnixMs();
   if (!was_failing || now - nodes_conf_warned_ms_ >= 60000) {
     nodes_conf_warned_ms_ = now;
     LOG_WARN(

@@ -160,7 +160,8 @@ class Server {
   std::unique_ptr<cluster::ClusterState> cluster_;
   std::unique_ptr<cluster::BusTransport> bus_;
   std::string nodes_conf_path_;
-  int64_t nodes_conf_warned_ms_ = 0;  // last "can't update nodes.conf" warning
+  int64_t nodes_conf_warned_ms_ = 0;           // last "can't update nodes.conf" warning
+  int64_t nodes_conf_in_place_warned_ms_ = 0;  // last "saved in place" warning
   cluster::ClusterState::Options cluster_options_;
   bool writes_paused_ = false;
   std::unique_ptr<repl::Replication> repl_;
