@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <asio.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -26,6 +25,7 @@
 #include "entrypoint/health/server_status.h"
 #include "entrypoint/healthcheck/healthcheck.h"
 #include "entrypoint/supervisor/exit_codes.h"
+#include "entrypoint/supervisor/lifetime_gate.h"
 #include "entrypoint/supervisor/supervisor.h"
 #include "node/base/log.h"
 #include "node/persist/persistence.h"
@@ -95,7 +95,10 @@ int main(int argc, char** argv) {
   // PID 1 duties. Started before ANY other thread (discovery, bootstrap,
   // health, asio), so they all inherit the blocked signal mask and only the
   // supervisor's thread ever takes SIGTERM/SIGINT/SIGQUIT/SIGCHLD/SIGHUP.
-  std::atomic<node::server::Server*> live_server{nullptr};
+  // The other threads reach the Server only through this gate: open from
+  // Start() until Run() returns, closed before the Server is destroyed.
+  using ServerGate = entrypoint::supervisor::LifetimeGate<node::server::Server>;
+  auto server_gate = std::make_shared<ServerGate>();
   // The node's own address for the control plane's RESP calls.
   std::string self_ip = "127.0.0.1";
   for (const std::string& b : cfg.s.bind) {
@@ -123,16 +126,17 @@ int main(int argc, char** argv) {
     credentials = {"", cfg.s.requirepass};
   }
   const int64_t shutdown_timeout_s = cfg.s.shoal_shutdown_timeout;
-  so.on_shutdown = [&live_server, self_addr, cluster_mode, credentials, shutdown_timeout_s](int) {
-    auto* s = live_server.load();
-    if (!s) _exit(kExitOk);  // nothing started yet: nothing to save
+  so.on_shutdown = [server_gate, self_addr, cluster_mode, credentials, shutdown_timeout_s](int) {
+    auto state = server_gate->With([](node::server::Server&) {});
+    if (state == ServerGate::State::kNotOpen) _exit(kExitOk);  // nothing started: nothing to save
+    if (state == ServerGate::State::kClosed) return;           // Run() returned: main() is exiting
     if (!cluster_mode) {
-      s->RequestShutdown();
+      server_gate->With([](node::server::Server& s) { s.RequestShutdown(); });
       return;
     }
     // The handoff blocks for up to seconds: not on the signal thread, which
     // must stay free to reap children and to see a second signal.
-    std::thread([s, self_addr, credentials, shutdown_timeout_s] {
+    std::thread([server_gate, self_addr, credentials, shutdown_timeout_s] {
       // A master hands its slots to a replica first (normally 0.1-0.7 s).
       // At most 3 s: when the whole cluster stops at once no election can
       // complete, and the AOF flush and exit must still fit the timeout.
@@ -144,7 +148,7 @@ int main(int argc, char** argv) {
       } else {
         LOG_INFO("Shutdown handoff skipped: {}", r.detail);
       }
-      s->RequestShutdown();
+      server_gate->With([](node::server::Server& s) { s.RequestShutdown(); });
     }).detach();
   };
   entrypoint::supervisor::Supervisor supervisor(so);
@@ -195,7 +199,7 @@ int main(int argc, char** argv) {
     return kExitStart;
   }
 
-  live_server = server.get();
+  server_gate->Open(server.get());
   // BGSAVE/BGREWRITEAOF children: forked through the supervisor so its
   // reaping never steals their exit status (see Persistence::ChildHooks).
   {
@@ -204,7 +208,11 @@ int main(int argc, char** argv) {
       return supervisor.ForkOwned(std::move(on_exit));
     };
     hooks.disown = [&supervisor](pid_t pid) { return supervisor.DisownChild(pid); };
-    hooks.post = [srv = server.get()](std::function<void()> fn) { srv->Post(std::move(fn)); };
+    // The supervisor's thread reports a child's exit; after Run() returned
+    // the report is dropped (shutdown already stopped and waited for it).
+    hooks.post = [server_gate](std::function<void()> fn) {
+      server_gate->With([&fn](node::server::Server& s) { s.Post(std::move(fn)); });
+    };
     server->persistence().set_child_hooks(std::move(hooks));
   }
   signal(SIGPIPE, SIG_IGN);
@@ -255,6 +263,7 @@ int main(int argc, char** argv) {
 
   LOG_INFO("Ready to accept connections");
   server->Run();
+  server_gate->Close();        // no other thread touches *server from here on
   if (health) health->Stop();  // its status provider refers to *server
   if (bootstrap) bootstrap->Stop();
   if (discovery) discovery->Stop();

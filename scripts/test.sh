@@ -20,6 +20,13 @@
 #   SHOAL_SANITIZE=0  skip the sanitizer suite (default: the unit tests and an
 #                     integration subset against build-fuzz's ASan+UBSan
 #                     shoal; scripts/test-sanitize.sh; needs the fuzz build)
+#   SHOAL_TSAN=0      skip the TSan leg (default: clang -fsanitize=thread build
+#                     of shoal and the unit tests in build-tsan, every unit
+#                     test, then a formation, the health endpoints, a SIGTERM
+#                     handoff, BGSAVE/AOF rewrite children, node logs scanned
+#                     for "WARNING: ThreadSanitizer";
+#                     scripts/test-sanitize.sh --tsan; ~3.5 min from a cold
+#                     build dir without ccache)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +49,11 @@ fi
 if [ "${SHOAL_FUZZ:-1}" = 1 ] && [ "${SHOAL_SANITIZE:-1}" = 1 ]; then
   echo "== sanitizer suite (ASan+UBSan: unit tests and an integration subset)"
   SANITIZE_BUILD_DIR=build-fuzz bash scripts/test-sanitize.sh
+fi
+
+if [ "${SHOAL_TSAN:-1}" = 1 ]; then
+  echo "== TSan leg (where the control plane's threads meet the engine)"
+  bash scripts/test-sanitize.sh --tsan
 fi
 
 echo "== integration and container tests"

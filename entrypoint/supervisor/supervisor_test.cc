@@ -21,6 +21,7 @@
 #include <string>
 
 #include "entrypoint/supervisor/exit_codes.h"
+#include "node/base/log.h"
 
 namespace entrypoint::supervisor {
 namespace {
@@ -42,6 +43,12 @@ ChildOutcome RunInChild(const std::function<std::string()>& body, int timeout_ms
   REQUIRE(pid >= 0);
   if (pid == 0) {
     close(fds[0]);
+    // The logger exists before the supervisor's thread starts, as in main()
+    // (InitLogging first). Otherwise both threads' first log line races to
+    // construct spdlog's registry, a function-local static inside the
+    // uninstrumented libspdlog, whose initialisation TSan cannot see: the
+    // TSan leg reported it when this suite ran alone.
+    spdlog::default_logger_raw();
     std::string r = body();
     if (write(fds[1], r.data(), r.size()) < 0) _exit(100);
     _exit(0);

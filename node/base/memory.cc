@@ -10,6 +10,21 @@
 #include <cstdlib>
 #include <new>
 
+// Under ThreadSanitizer the runtime owns operator new/delete (clang's static
+// runtime defines them: replacing them too is a duplicate definition), so
+// the counted operators below are left out and UsedMemory asks the
+// sanitizer's allocator instead.
+#if defined(__SANITIZE_THREAD__)
+#define SHOAL_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SHOAL_TSAN 1
+#endif
+#endif
+#ifdef SHOAL_TSAN
+#include <sanitizer/allocator_interface.h>
+#endif
+
 namespace node::base {
 namespace {
 std::atomic<size_t> g_used{0};
@@ -29,7 +44,11 @@ inline void CountedFree(void* p) {
 }
 }  // namespace
 
+#ifdef SHOAL_TSAN
+size_t UsedMemory() { return __sanitizer_get_current_allocated_bytes(); }
+#else
 size_t UsedMemory() { return g_used.load(std::memory_order_relaxed); }
+#endif
 
 void UpdatePeakMemory() {
   size_t u = UsedMemory();
@@ -60,6 +79,7 @@ void FreeCounted(void* p) { CountedFree(p); }
 
 }  // namespace node::base
 
+#ifndef SHOAL_TSAN
 void* operator new(size_t n) { return node::base::AllocCounted(n); }
 void* operator new[](size_t n) { return node::base::AllocCounted(n); }
 void* operator new(size_t n, const std::nothrow_t&) noexcept {
@@ -73,3 +93,4 @@ void operator delete(void* p) noexcept { node::base::FreeCounted(p); }
 void operator delete[](void* p) noexcept { node::base::FreeCounted(p); }
 void operator delete(void* p, size_t) noexcept { node::base::FreeCounted(p); }
 void operator delete[](void* p, size_t) noexcept { node::base::FreeCounted(p); }
+#endif  // SHOAL_TSAN

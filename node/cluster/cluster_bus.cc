@@ -626,6 +626,10 @@ void ClusterState::ClearNodeFailureIfNeeded(NodeInfo* n) {
 void ClusterState::Tick(int64_t now_ms) {
   now_ = now_ms;
   cron_iteration_++;
+  if (config_save_failed_ && now_ - config_save_retry_ >= 1000) {
+    config_save_retry_ = now_;
+    RequestSave(true);
+  }
   const int64_t timeout = opts_.node_timeout_ms;
   const int64_t handshake_timeout = std::max<int64_t>(timeout, 1000);
   myself_->hostname = opts_.announce_hostname;

@@ -262,6 +262,14 @@ class ClusterState {
   bool StateOk() const { return state_ok_; }
   uint64_t current_epoch() const { return current_epoch_; }
   uint64_t last_vote_epoch() const { return last_vote_epoch_; }
+
+  // The I/O layer's verdict on the last nodes.conf save (a full disk where
+  // even the in-place rewrite failed). While the file lags behind memory the
+  // node grants no failover votes: a restart would forget lastVoteEpoch and
+  // could vote twice in one epoch (two winners, two owners of a slot). Tick
+  // asks for the save again once a second until it succeeds.
+  void SetConfigSaveFailed(bool failed) { config_save_failed_ = failed; }
+  bool config_save_failed() const { return config_save_failed_; }
   int cluster_size() const { return size_; }
   uint64_t MessagesSent(int type) const { return stats_sent_[type]; }
   uint64_t MessagesReceived(int type) const { return stats_received_[type]; }
@@ -397,6 +405,8 @@ class ClusterState {
   std::vector<Action> actions_;
   bool save_pending_ = false;
   bool fsync_pending_ = false;
+  bool config_save_failed_ = false;
+  int64_t config_save_retry_ = 0;  // when Tick last asked to retry the save
 };
 
 }  // namespace node::cluster

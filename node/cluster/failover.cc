@@ -165,6 +165,11 @@ void ClusterState::ProcessAuthRequest(NodeInfo* node, const Header& h) {
     LOG_INFO("Failover auth denied to {}: already voted for epoch {}", node->name, current_epoch_);
     return;
   }
+  if (config_save_failed_) {
+    // A vote must be on disk before it leaves (Redis exits instead).
+    LOG_WARN("Failover auth denied to {}: can't save the cluster config file", node->name);
+    return;
+  }
   NodeInfo* master = node->master;
   if (node->IsMaster() || !master || (!master->IsFailed() && !force_ack)) {
     if (node->IsMaster()) {

@@ -141,6 +141,26 @@ TEST_SUITE("cluster/failover") {
     }
   }
 
+  TEST_CASE("a master that can't save nodes.conf grants no failover vote until it can") {
+    Sim s(6);
+    FormShards(s, {0, 1, 2});
+    s[1].SetConfigSaveFailed(true);
+    s[2].SetConfigSaveFailed(true);
+    s.Kill(0);
+    // Without a vote from either remaining master nobody wins, however long.
+    s.Run(15000);
+    CHECK(s[1].failover_stats().votes_granted == 0);
+    CHECK(s[2].failover_stats().votes_granted == 0);
+    CHECK_FALSE(OwnsAll(s, 3, 0, 5460));
+    CHECK(TotalWins(s) == 0);
+    // The file is current again (the wiring clears the flag after a save).
+    s[1].SetConfigSaveFailed(false);
+    s[2].SetConfigSaveFailed(false);
+    REQUIRE(s.RunUntil(30000, [&] { return OwnsAll(s, 3, 0, 5460); }));
+    CHECK(TotalWins(s) == 1);
+    CHECK(s.violations == 0);
+  }
+
   TEST_CASE("the simulation's invariant check catches two owners with one configEpoch") {
     Sim s(2);
     REQUIRE(s[0].AddSlots({7}).ok());

@@ -1,11 +1,13 @@
 // node/cluster/nodes_conf.cc
 //
-// nodes.conf / CLUSTER NODES text (see nodes_conf.h). Pure text code plus one
-// POSIX file writer; engine thread.
+// nodes.conf / CLUSTER NODES text (see nodes_conf.h). Pure text code plus the
+// POSIX file writers (temp + rename, and the in-place rewrite a full disk
+// falls back to); engine thread.
 
 #include "node/cluster/nodes_conf.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -280,38 +282,130 @@ base::Result<NodesConf> ParseNodesConf(std::string_view text) {
   return conf;
 }
 
-base::Status SaveFileAtomically(const std::string& path, std::string_view content, bool do_fsync) {
+namespace {
+
+// write() until done or a real error (EINTR retried). pwrite at `offset`.
+bool WriteAllAt(int fd, std::string_view data, off_t offset) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t w = ::pwrite(fd, data.data() + done, data.size() - done, offset + off_t(done));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (w == 0) {
+      errno = EIO;
+      return false;
+    }
+    done += size_t(w);
+  }
+  return true;
+}
+
+bool IsDiskFull(int e) { return e == ENOSPC || e == EDQUOT; }
+
+}  // namespace
+
+base::Status RewriteFileInPlace(const std::string& path, std::string_view content, bool do_fsync) {
+  auto err = [&](const std::string& what) {
+    return base::Status::Error("error saving " + path + " in place: " + what + ": " +
+                               std::strerror(errno));
+  };
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return err("open");
+  struct stat sb;
+  if (::fstat(fd, &sb) != 0) {
+    auto s = err("fstat");
+    ::close(fd);
+    return s;
+  }
+  const size_t old_size = sb.st_size > 0 ? size_t(sb.st_size) : 0;
+  if (content.size() > old_size) {
+    // Growing needs new blocks: reserve them all before the first byte
+    // changes, so a full disk fails here with the old file intact rather
+    // than halfway through the write with a torn one.
+    int rc = ::posix_fallocate(fd, 0, off_t(content.size()));
+    if (rc != 0) {
+      errno = rc;
+      auto s = err("fallocate");
+      ::close(fd);
+      return s;
+    }
+  }
+  // Shorter content is padded with newlines to the old length (the loader
+  // skips blank lines), so the write only overwrites blocks the file already
+  // has; the padding is cut off afterwards.
+  std::string padded;
+  std::string_view out = content;
+  if (content.size() < old_size) {
+    padded.reserve(old_size);
+    padded.append(content);
+    padded.append(old_size - content.size(), '\n');
+    out = padded;
+  }
+  if (!WriteAllAt(fd, out, 0)) {
+    auto s = err("write");
+    ::close(fd);
+    return s;
+  }
+  if (do_fsync && ::fsync(fd) != 0) {
+    auto s = err("fsync");
+    ::close(fd);
+    return s;
+  }
+  if (out.size() != content.size() && ::ftruncate(fd, off_t(content.size())) != 0) {
+    // Not fatal: the trailing newlines are blank lines to the loader.
+  }
+  ::close(fd);
+  return base::Status::Ok();
+}
+
+base::Status SaveFileAtomically(const std::string& path, std::string_view content, bool do_fsync,
+                                bool* saved_in_place) {
+  if (saved_in_place) *saved_in_place = false;
   auto err = [&](const std::string& what) {
     return base::Status::Error("error saving " + path + ": " + what + ": " + std::strerror(errno));
+  };
+  // A full disk (ENOSPC, EDQUOT) fails the temp file, which needs new blocks;
+  // the in-place rewrite reuses the old file's blocks. The temp file is gone
+  // before the retry so its partial blocks are free again.
+  auto in_place = [&](base::Status temp_error) {
+    auto st = RewriteFileInPlace(path, content, do_fsync);
+    if (!st.ok()) {
+      return base::Status::Error(temp_error.message() + "; " + st.message());
+    }
+    if (saved_in_place) *saved_in_place = true;
+    return st;
   };
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return err("open");
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t w = ::write(fd, content.data() + done, content.size() - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      auto s = err("write");
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return s;
-    }
-    done += size_t(w);
+  if (fd < 0) {
+    bool full = IsDiskFull(errno);
+    auto s = err("open");
+    return full ? in_place(s) : s;
+  }
+  if (!WriteAllAt(fd, content, 0)) {
+    bool full = IsDiskFull(errno);
+    auto s = err("write");
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return full ? in_place(s) : s;
   }
   if (do_fsync && ::fsync(fd) != 0) {
+    bool full = IsDiskFull(errno);
     auto s = err("fsync");
     ::close(fd);
     ::unlink(tmp.c_str());
-    return s;
+    return full ? in_place(s) : s;
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    bool full = IsDiskFull(errno);
     auto s = err("rename");
     ::unlink(tmp.c_str());
-    return s;
+    return full ? in_place(s) : s;
   }
   int dfd = do_fsync ? ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (dfd >= 0) {

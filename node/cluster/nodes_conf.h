@@ -66,7 +66,20 @@ bool IsValidNodeId(std::string_view id);
 // `fsync` false skips both fsyncs (Redis does not fsync nodes.conf for most
 // changes, e.g. SETSLOT); the write + rename still means a process crash
 // never leaves the file empty or torn.
+// On a full disk (ENOSPC/EDQUOT from the temp file) it falls back to
+// RewriteFileInPlace, which needs no new blocks unless the file grows;
+// `saved_in_place` (optional) tells the caller which path succeeded. An error
+// means the file still holds an older (complete) configuration, except after
+// a crash in the middle of an in-place write.
 base::Status SaveFileAtomically(const std::string& path, std::string_view content,
+                                bool do_fsync = true, bool* saved_in_place = nullptr);
+
+// Redis 7.0's clusterSaveConfig way: open `path` (created if missing), pad a
+// shorter `content` with newlines to the old length, write it over the old
+// bytes, fsync, then ftruncate to the real length. A longer `content` first
+// reserves its blocks (posix_fallocate), so a full disk fails before any byte
+// changes. Not crash-atomic: a crash mid-write can leave a torn file.
+base::Status RewriteFileInPlace(const std::string& path, std::string_view content,
                                 bool do_fsync = true);
 
 }  // namespace node::cluster

@@ -116,6 +116,31 @@ TEST_SUITE("cluster/nodes_conf") {
     ::rmdir(tmpl);
     CHECK_FALSE(SaveFileAtomically("/nonexistent-dir/x/nodes.conf", "x").ok());
   }
+
+  TEST_CASE("RewriteFileInPlace pads, overwrites and truncates like clusterSaveConfig") {
+    char tmpl[] = "/tmp/shoal_nodes_conf_XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    std::string path = std::string(tmpl) + "/nodes.conf";
+    auto read = [&] {
+      std::ifstream in(path);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      return ss.str();
+    };
+    REQUIRE(RewriteFileInPlace(path, "created when missing\n").ok());
+    CHECK(read() == "created when missing\n");
+    REQUIRE(RewriteFileInPlace(path, "short\n").ok());
+    CHECK(read() == "short\n");  // the newline padding is cut off
+    REQUIRE(RewriteFileInPlace(path, "a longer configuration than before\n", false).ok());
+    CHECK(read() == "a longer configuration than before\n");
+    bool in_place = true;
+    REQUIRE(SaveFileAtomically(path, "normal path\n", true, &in_place).ok());
+    CHECK_FALSE(in_place);
+    CHECK(read() == "normal path\n");
+    ::unlink(path.c_str());
+    ::rmdir(tmpl);
+    CHECK_FALSE(RewriteFileInPlace("/nonexistent-dir/x/nodes.conf", "x").ok());
+  }
 }
 
 }  // namespace node::cluster

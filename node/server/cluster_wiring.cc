@@ -111,8 +111,7 @@ base::Status Server::StartCluster() {
   bus_ = std::make_unique<cluster::BusTransport>(io_, *cluster_, SpecificBindAddress(s),
                                                  listen_bus_port_);
   bus_->save_config = [this](const std::string& text, bool fsync) {
-    auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync);
-    if (!st.ok()) LOG_WARN("Saving the cluster config: {}", st.message());
+    (void)SaveNodesConf(text, fsync);
     RecheckBlockedClients();  // a slot may have moved away
   };
   bus_->state_changed = [this](bool ok) {
@@ -164,7 +163,7 @@ base::Status Server::StartCluster() {
   engine_.cluster = cluster_.get();
   engine_.cluster_flush = [this]() { bus_->Flush(); };
   engine_.cluster_save_config = [this]() -> std::string {
-    auto r = cluster::SaveFileAtomically(nodes_conf_path_, cluster_->SaveConfigText());
+    auto r = SaveNodesConf(cluster_->SaveConfigText(), true);
     return r.ok() ? "" : r.message();
   };
   dispatcher_.set_route_check(
@@ -175,6 +174,41 @@ base::Status Server::StartCluster() {
     return std::string("# Cluster\r\ncluster_enabled:1\r\n");
   };
   return base::Status::Ok();
+}
+
+// A nodes.conf save that fails even in place (the disk is full and the file
+// must grow) does not stop the node, unlike Redis 7.0 ("Fatal: can't update
+// cluster config file", exit 1). Exiting cannot un-send anything, and the
+// restart a supervisor then does loads the older file: the very state (a
+// forgotten configEpoch or lastVoteEpoch) the save exists to prevent, plus
+// the loss of whatever the node held in memory. Staying up keeps the current
+// configuration in memory and on the bus, where the cluster's epoch rules
+// correct a stale node; the one promise a restart could break, a failover
+// vote, is refused until the file is current again (ClusterState::
+// SetConfigSaveFailed), and the save is retried every second.
+base::Status Server::SaveNodesConf(const std::string& text, bool fsync) {
+  bool in_place = false;
+  auto st = cluster::SaveFileAtomically(nodes_conf_path_, text, fsync, &in_place);
+  const bool was_failing = cluster_->config_save_failed();
+  const int64_t now = base::UnixMs();
+  if (st.ok()) {
+    if (in_place && now - nodes_conf_in_place_warned_ms_ >= 60000) {
+      nodes_conf_in_place_warned_ms_ = now;  // at most once a minute
+      LOG_WARN("Disk full: saved the cluster config file {} in place", nodes_conf_path_);
+    }
+    if (was_failing) LOG_INFO("The cluster config file {} is saved again", nodes_conf_path_);
+    cluster_->SetConfigSaveFailed(false);
+    return st;
+  }
+  if (!was_failing || now - nodes_conf_warned_ms_ >= 60000) {
+    nodes_conf_warned_ms_ = now;
+    LOG_WARN(
+        "Can't update the cluster config file: {}. Running on the configuration in memory, "
+        "granting no failover votes, retrying every second",
+        st.message());
+  }
+  cluster_->SetConfigSaveFailed(true);
+  return st;
 }
 
 void Server::FillClusterStatus(NodeStatus& st) {

@@ -133,6 +133,9 @@ class Server {
   void WireEngineHooks();
   base::Status StartCluster();  // cluster_wiring.cc
   void FillClusterStatus(NodeStatus& st);
+  // Writes nodes.conf (temp + rename; in place on a full disk) and tells the
+  // cluster state whether the file is current (cluster_wiring.cc).
+  base::Status SaveNodesConf(const std::string& text, bool fsync);
   void StartReplication();  // repl_wiring.cc
   repl::Settings ReplSettings() const;
   void FillReplStatus(NodeStatus& st);
@@ -157,6 +160,8 @@ class Server {
   std::unique_ptr<cluster::ClusterState> cluster_;
   std::unique_ptr<cluster::BusTransport> bus_;
   std::string nodes_conf_path_;
+  int64_t nodes_conf_warned_ms_ = 0;           // last "can't update nodes.conf" warning
+  int64_t nodes_conf_in_place_warned_ms_ = 0;  // last "saved in place" warning
   cluster::ClusterState::Options cluster_options_;
   int listen_bus_port_ = 0;  // the bus listener's port (fixed at start)
   bool writes_paused_ = false;

@@ -304,8 +304,61 @@ def start_on_read_only_dir(kind, tmp_path):
     return out
 
 
+def nodes_conf_entries(path):
+    """(myself's configEpoch, its slot fields, the vars line) from a nodes.conf;
+    node IDs and addresses differ between the two servers, these do not."""
+    with open(path) as f:
+        lines = [ln.split() for ln in f.read().splitlines() if ln.strip()]
+    me = [f for f in lines if len(f) >= 8 and "myself" in f[2].split(",")]
+    assert len(me) == 1, lines
+    vars_line = [f for f in lines if f[0] == "vars"]
+    return (me[0][6], me[0][8:], [" ".join(v) for v in vars_line])
+
+
+def myself_in_cluster_nodes(s):
+    for ln in bytes(call(s, "CLUSTER", "NODES")).decode().splitlines():
+        f = ln.split()
+        if "myself" in f[2].split(","):
+            return (f[6], f[8:])
+    raise AssertionError("no myself line")
+
+
+def nodes_conf_disk_full(kind, tmp_path):
+    """A full disk that still has the old nodes.conf's blocks: the change is
+    saved in place (Redis always writes it that way; shoal falls back to it
+    when its temp file hits ENOSPC) and survives a restart on that disk."""
+    out = []
+    with tmpfs() as m:
+        s = make(kind, m, ["--cluster-enabled", "yes", "--save", "", "--appendonly", "no"],
+                 tmp_path)
+        s.start()
+        try:
+            conf = os.path.join(m, "nodes.conf")
+            wait_for(lambda: os.path.exists(conf) and os.path.getsize(conf) > 0,
+                     what="nodes.conf")
+            before = os.path.getsize(conf)
+            fill(m)
+            out.append(("set-config-epoch", norm(call(s, "CLUSTER", "SET-CONFIG-EPOCH", "7"))))
+            out.append(("addslots", norm(call(s, "CLUSTER", "ADDSLOTS", "0", "1", "2", "100"))))
+            out.append(("saveconfig", norm(call(s, "CLUSTER", "SAVECONFIG"))))
+            out.append(("file", nodes_conf_entries(conf)))
+            out.append(("grew", os.path.getsize(conf) > before))
+            # A shorter file afterwards: the newline padding is cut off again.
+            out.append(("delslots", norm(call(s, "CLUSTER", "DELSLOTS", "100"))))
+            out.append(("saveconfig2", norm(call(s, "CLUSTER", "SAVECONFIG"))))
+            out.append(("file2", nodes_conf_entries(conf)))
+            with open(conf, "rb") as f:
+                out.append(("no-padding-left", not f.read().endswith(b"\n\n")))
+            out.append(("alive", s.alive()))
+            s.restart()  # still on the full disk
+            out.append(("after-restart", myself_in_cluster_nodes(s)))
+        finally:
+            out.append(("alive-or-clean", s.stop()))
+    return out
+
+
 SCENARIOS = [rdb_disk_full, rdb_read_only, aof_everysec_disk_full, aof_always_disk_full,
-             aof_on_read_only_dir, start_on_read_only_dir]
+             aof_on_read_only_dir, start_on_read_only_dir, nodes_conf_disk_full]
 
 
 @pytest.fixture(scope="module")
@@ -335,3 +388,76 @@ def test_redis_oracle_gives_the_documented_errors(tmp_path, _binaries):
     assert t["status"] == ("err",)
     assert t["set-refused"] == (("err", MISCONF_AOF_ENOSPC),)
     assert t["after-restart"][1] is True
+
+
+# Every other slot of the first 2400: about 6 KB of nodes.conf, more than the
+# one tmpfs page the file has, so on a full disk not even an in-place rewrite
+# fits.
+MANY_SLOTS = [str(i) for i in range(0, 2400, 2)]
+
+
+def test_nodes_conf_that_must_grow_on_a_full_disk(tmp_path, _binaries):
+    """Redis 7.0 exits ("Fatal: can't update cluster config file") when it
+    cannot save nodes.conf. shoal stays up on the configuration in memory
+    (exiting would have the restart load the older file, the very state the
+    save protects against), refuses failover votes meanwhile (unit test
+    cluster/failover "a master that can't save nodes.conf grants no failover
+    vote until it can"), keeps the old file complete (it reserves the blocks
+    before writing, no torn file), and saves as soon as there is room."""
+    # The oracle: Redis exits on the failed save.
+    with tmpfs() as m:
+        r = make("redis", m, ["--cluster-enabled", "yes", "--save", "", "--appendonly", "no"],
+                 tmp_path)
+        r.start()
+        try:
+            conf = os.path.join(m, "nodes.conf")
+            wait_for(lambda: os.path.exists(conf) and os.path.getsize(conf) > 0,
+                     what="nodes.conf")
+            fill(m)
+            with contextlib.suppress(ConnectionClosed, OSError):
+                call(r, "CLUSTER", "ADDSLOTS", *MANY_SLOTS)
+            wait_for(lambda: not r.alive(), what="redis-server to exit")
+            assert r.proc.returncode == 1
+            with open(r.log_path, errors="replace") as f:
+                assert "Fatal: can't update cluster config file" in f.read()
+        finally:
+            r.stop()
+
+    with tmpfs() as m:
+        s = make("shoal", m, ["--cluster-enabled", "yes", "--save", "", "--appendonly", "no"],
+                 tmp_path)
+        s.start()
+        try:
+            conf = os.path.join(m, "nodes.conf")
+            wait_for(lambda: os.path.exists(conf) and os.path.getsize(conf) > 0,
+                     what="nodes.conf")
+            assert call(s, "CLUSTER", "SET-CONFIG-EPOCH", "7") == b"OK"
+            assert call(s, "CLUSTER", "SAVECONFIG") == b"OK"
+            old = nodes_conf_entries(conf)
+            assert old[0] == "7" and old[1] == []
+            filler = fill(m)
+            assert call(s, "CLUSTER", "ADDSLOTS", *MANY_SLOTS) == b"OK"
+            err = call(s, "CLUSTER", "SAVECONFIG")
+            assert isinstance(err, Error)
+            assert bytes(err).startswith(b"ERR error saving the cluster node config: ")
+            assert b"No space left on device" in bytes(err)
+            # Still up, still serving, the change live in memory ...
+            assert s.alive()
+            assert call(s, "PING") == b"PONG"
+            assert myself_in_cluster_nodes(s)[1] == MANY_SLOTS
+            assert call(s, "CLUSTER", "COUNTKEYSINSLOT", "0") == 0
+            # ... and the file untouched and complete (no torn write).
+            assert nodes_conf_entries(conf) == old
+            with open(s.log_path, errors="replace") as f:
+                assert "Can't update the cluster config file" in f.read()
+            # Room again: the retry (once a second) saves without any command.
+            os.unlink(filler)
+            wait_for(lambda: nodes_conf_entries(conf)[1] == MANY_SLOTS, timeout=5,
+                     what="the retried nodes.conf save")
+            assert nodes_conf_entries(conf)[0] == "7"
+            with open(s.log_path, errors="replace") as f:
+                assert "is saved again" in f.read()
+            s.restart()
+            assert myself_in_cluster_nodes(s) == ("7", MANY_SLOTS)
+        finally:
+            assert s.stop() == 0
