@@ -121,8 +121,8 @@ void ClusterHelp(CommandContext& ctx) {
       "    Return the hash slot for <key>.",
       "LINKS",
       "    Return information about all network links between this node and its peers.",
-      "    Output format is an array where each array element is a map containing attributes of a "
-      "link",
+      ("    Output format is an array where each array element is a map containing attributes "
+       "of a link"),
       "MEET <ip> <port> [<bus-port>]",
       "    Connect nodes into a working cluster.",
       "MYID",

@@ -79,11 +79,6 @@ CommandSpec kConfigSubs[] = {
    .redact = &RedactConfigSet},
 };
 
-CommandSpec kDebugSubs[] = {
-  {"help", 2, kLS, {}, &DebugHelp},
-  {"sleep", 3, kAdminLS, {}, &DebugSleep},
-};
-
 CommandSpec kSlowlogSubs[] = {
   {"get", -2, kAdmin | kLS, {}, &SlowlogGet},
   {"help", 2, kLS, {}, &SlowlogHelp},
@@ -238,7 +233,8 @@ CommandSpec kCommands[] = {
   // --- server
   {"command", -1, kLS, {}, &Command, kAclConnection, SUBS(kCommandSubs)},
   {"config", -2, 0, {}, nullptr, 0, SUBS(kConfigSubs)},
-  {"debug", -2, kAdminLS, {}, nullptr, 0, SUBS(kDebugSubs)},
+  // One command, as in Redis (its words after DEBUG are not subcommands).
+  {"debug", -2, kAdminLS | kProtected, {}, &Debug},
   {"failover", -1, kAdmin | kNoScript | kStale, {}, &Failover},
   {"info", -1, kLS, {}, &Info, kAclDangerous},
   {"latency", -2, 0, {}, nullptr, 0, SUBS(kLatencySubs)},

@@ -3,19 +3,31 @@
 
 #include "node/commands/dispatcher.h"
 
+#include "node/acl/protected_mode.h"
 #include "node/base/clock.h"
 #include "node/base/strings.h"
 #include "node/commands/acl_handlers.h"
 #include "node/commands/command_table.h"
 #include "node/commands/errors.h"
+#include "node/commands/handlers.h"
 #include "node/commands/latency.h"
 #include "node/commands/tracking.h"
 #include "node/commands/transactions.h"
+#include "node/config/config.h"
 #include "node/repl/replication.h"
 
 namespace node::commands {
 
 namespace {
+
+// Redis's allowProtectedAction: "yes", or "local" for a client on the
+// loopback address (client.addr is "ip:port", IPv4-mapped already IPv4).
+bool ProtectedCommandAllowed(const Client& c, config::EnableCommand mode) {
+  if (mode == config::EnableCommand::kYes) return true;
+  if (mode != config::EnableCommand::kLocal) return false;
+  size_t colon = c.addr.rfind(':');
+  return acl::IsLocalPeer(std::string_view(c.addr).substr(0, colon));
+}
 
 std::string UnknownCommandError(std::span<const std::string_view> args) {
   std::string a;
@@ -226,6 +238,22 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
     }
   }
   client.last_cmd = spec;
+  // DEBUG and MODULE only where enable-debug-command / enable-module-command
+  // allow them (Redis 7.0's CMD_PROTECTED check, before authentication).
+  if (spec->flags & kProtected) {
+    const CommandSpec& top = spec->parent ? *spec->parent : *spec;
+    bool debug = top.handler == &Debug;
+    auto mode = !engine_.config ? config::EnableCommand::kNo
+                : debug         ? engine_.config->s.enable_debug_command
+                                : engine_.config->s.enable_module_command;
+    if (!ProtectedCommandAllowed(client, mode)) {
+      reject(std::string("ERR ") + (debug ? "DEBUG" : "MODULE") + " command not allowed. If the " +
+             (debug ? "enable-debug-command" : "enable-module-command") +
+             " option is set to \"local\", you can run it from a local connection, otherwise you "
+             "need to set this option in the configuration file, and then restart the server.");
+      return;
+    }
+  }
   if (!client.authenticated && !(spec->flags & kNoAuth) && AuthRequired(engine_, client)) {
     reject(kErrNoAuth);
     StatsFor(*spec).rejected_calls++;

@@ -421,17 +421,25 @@ void Time(CommandContext& ctx) {
 
 void LastSave(CommandContext& ctx) { ctx.reply().Integer(ctx.engine().stats.last_save_time); }
 
-void DebugSleep(CommandContext& ctx) {
-  auto secs = base::ParseDouble(ctx.arg(2));
-  if (!secs) return ctx.reply().Error(kErrNotFloat);
-  if (ctx.engine().sleep) ctx.engine().sleep(*secs);
-  ctx.reply().Ok();
-}
-
-void DebugHelp(CommandContext& ctx) {
-  HelpReply(ctx, {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.", "HELP",
-                  "    Prints this help."});
+// DEBUG SLEEP <seconds> | HELP. Redis reads the seconds with strtod and no
+// check ("abc" sleeps 0 s), and answers any other word or count with one
+// syntax error.
+void Debug(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  if (base::EqualsIgnoreCase(sub, "help") && ctx.argc() == 2) {
+    return HelpReply(
+        ctx,
+        {"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "SLEEP <seconds>",
+         "    Stop the server for <seconds>. Decimals allowed.", "HELP", "    Prints this help."});
+  }
+  if (base::EqualsIgnoreCase(sub, "sleep") && ctx.argc() == 3) {
+    std::string text(ctx.arg(2));
+    double secs = strtod(text.c_str(), nullptr);
+    if (ctx.engine().sleep && secs > 0) ctx.engine().sleep(secs);
+    return ctx.reply().Ok();
+  }
+  ctx.reply().Error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
 }
 
 void SlowlogGet(CommandContext& ctx) {

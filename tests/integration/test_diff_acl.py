@@ -28,10 +28,10 @@ def _rules_canon(text):
     def part(s):
         toks = s.split()
         head = [t for t in toks if not re.match(r"^[+-][a-z_|]", t) or t[1] == "@"]
-        # shoal's own SHOAL command and its DEBUG subcommands have no
-        # counterpart in Redis's table (see ACL CAT below).
+        # shoal's own SHOAL command has no counterpart in Redis's table (see
+        # ACL CAT below).
         singles = sorted(t for t in toks if re.match(r"^[+-][a-z_|]", t) and t[1] != "@"
-                         and not re.match(r"^[+-](shoal(\||$)|debug\|)", t))
+                         and not re.match(r"^[+-]shoal(\||$)", t))
         return " ".join(head) + " | " + " ".join(singles)
     out, depth, cur = [], 0, ""
     for ch in text:
@@ -95,10 +95,9 @@ def run_steps(server, steps, proto):
             c = conns[who]
             val = c.call(*args)
             if mode == "sorted":
-                # shoal's table has two rows Redis has not: its own SHOAL
-                # command and DEBUG as a container (DEBUG SLEEP ...).
+                # shoal's table has a row Redis has not: its own SHOAL command.
                 out.append(("sorted", sorted(bytes(x) for x in val
-                                             if not bytes(x).startswith((b"shoal|", b"debug|")))))
+                                             if not bytes(x).startswith(b"shoal|"))))
             elif mode == "genpass":
                 s = bytes(val).decode()
                 out.append(("genpass", len(s), set(s) <= set("0123456789abcdef")))

@@ -170,7 +170,8 @@ def test_histogram_and_latencystats_shapes(diff_pair):
 
 def test_latency_monitor_events(shoal_factory, redis_factory):
     res = []
-    for srv in (shoal_factory(), redis_factory(["--enable-debug-command", "yes"])):
+    for srv in (shoal_factory(["--enable-debug-command", "yes"]),
+                redis_factory(["--enable-debug-command", "yes"])):
         with srv.connect() as c:
             c.call("CONFIG", "SET", "latency-monitor-threshold", "5")
             c.call("DEBUG", "SLEEP", "0.02")
@@ -230,3 +231,32 @@ def test_command_rows_match_redis_with_tips_and_key_specs(diff_pair):
         assert len(common) > 340
         bad = {n: (ra[n], rb[n]) for n in common if ra[n] != rb[n]}
         assert not bad
+
+
+def _debug_replies(srv, source=None):
+    """Raw replies of a few DEBUG forms, from a client bound to `source`."""
+    from support.resp import RespConnection
+    with RespConnection(srv.host, srv.port, source_address=(source, 0) if source else None) as c:
+        return [c.call_raw(*cmd)[0] for cmd in (
+            ["DEBUG", "SLEEP", "0"], ["DEBUG", "SLEEP", "abc"], ["DEBUG", "SLEEP"],
+            ["DEBUG", "SLEEP", "0", "1"], ["DEBUG", "nosuch"], ["DEBUG", "HELP", "x"],
+            ["DEBUG"])]
+
+
+@pytest.mark.parametrize("mode", ["no", "yes", "local"])
+def test_debug_is_gated_by_enable_debug_command_as_in_redis(shoal_factory, redis_factory, mode):
+    """enable-debug-command no (the default) refuses DEBUG, local allows it only
+    from a loopback client (127.0.0.1, ::1), yes always; the words after DEBUG
+    are not subcommands (one syntax error for anything unknown)."""
+    # protected-mode no: the client from 127.0.0.13 must reach redis-server.
+    args = ["--protected-mode", "no"] + ([] if mode == "no" else ["--enable-debug-command", mode])
+    shoal = shoal_factory(args, host="127.0.0.11")
+    oracle = redis_factory(args, host="127.0.0.12")
+    for source in (None, "127.0.0.13"):  # the loopback source, then another address
+        got, want = _debug_replies(shoal, source), _debug_replies(oracle, source)
+        assert got == want, (source, got, want)
+    refused = b"-ERR DEBUG command not allowed."
+    local = _debug_replies(shoal)
+    remote = _debug_replies(shoal, "127.0.0.13")
+    assert local[0].startswith(refused) == (mode == "no")
+    assert remote[0].startswith(refused) == (mode != "yes")
