@@ -11,6 +11,7 @@
 #include "node/commands/errors.h"
 #include "node/commands/handlers.h"
 #include "node/commands/latency.h"
+#include "node/commands/scripting_handlers.h"
 #include "node/commands/tracking.h"
 #include "node/commands/transactions.h"
 #include "node/config/config.h"
@@ -65,7 +66,7 @@ bool ClientPaused(const Engine& engine, const Client& client, const CommandSpec&
   if (engine.client_pause_end_ms < base::UnixMs()) return false;  // the timer ends it
   if (engine.client_pause_type == 2) return true;
   if (spec.flags & (kWrite | kMayReplicate)) return true;
-  if (!spec.parent && std::string_view(spec.name) == "exec") {
+  if (spec.handler == &Exec) {
     for (auto& q : client.multi_queue) {
       if (q.args.empty()) continue;
       const CommandSpec* c = LookupCommand(q.args[0]);
@@ -78,16 +79,15 @@ bool ClientPaused(const Engine& engine, const Client& client, const CommandSpec&
   return false;
 }
 
-bool IsExec(const CommandSpec& spec) {
-  return !spec.parent && std::string_view(spec.name) == "exec";
-}
+// Commands are told apart by their handler, as Redis compares c->cmd->proc.
+bool IsExec(const CommandSpec& spec) { return spec.handler == &Exec; }
 
 // Redis 7.0's is_write_command for the -MISCONF check: a write command, or
 // an EXEC whose queue holds one; PING too (processCommand refuses it so that
 // monitoring which only pings a master learns it cannot persist).
 bool RefusedOnDiskError(const Client& client, const CommandSpec& spec) {
   if (spec.flags & (kWrite | kDenyOom)) return true;
-  if (!spec.parent && std::string_view(spec.name) == "ping") return true;
+  if (spec.handler == &Ping) return true;
   if (IsExec(spec) && client.in_multi) {
     for (auto& q : client.multi_queue) {
       if (q.args.empty()) continue;
@@ -389,8 +389,8 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
     if (client.addr.empty() && !client.is_master_link && engine_.current_client) {
       reader = engine_.current_client;  // the Lua client: its caller reads
     }
-    std::string_view n = spec.name;
-    bool script_ro = !spec.parent && (n == "eval_ro" || n == "evalsha_ro" || n == "fcall_ro");
+    bool script_ro =
+        spec.handler == &EvalRo || spec.handler == &EvalShaRo || spec.handler == &FcallRo;
     if (reader->tracking && !script_ro) TrackingRememberKeys(engine_, *reader, spec, args);
   }
   auto& st = StatsFor(spec);
