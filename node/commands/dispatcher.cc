@@ -364,6 +364,14 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
 
 void Dispatcher::Call(Client& client, const CommandSpec& spec,
                       std::span<const std::string_view> args, resp::ReplyBuilder& reply) {
+  // Execute checked the arity already; the other callers (AOF replay, the
+  // master's stream, blocked retries) may hand over anything a file or a
+  // peer sent, and a handler reads its arguments by position.
+  if (!ArityOk(spec, args.size()) || (spec.parent && !ArityOk(*spec.parent, args.size())) ||
+      !spec.handler) {
+    reply.Error("ERR wrong number of arguments for '" + FullName(spec) + "' command");
+    return;
+  }
   uint64_t errors_before = reply.errors();
   int64_t start = base::MonoUs();
   CommandContext ctx(engine_, client, spec, args, reply);

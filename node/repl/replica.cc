@@ -88,6 +88,7 @@ void Replication::CloseLink(const char* why) {
     sock_.reset();
   }
   rbuf_.clear();
+  parser_.Reset();  // a command cut by the close must not swallow the next link's bytes
   wbuf_.clear();
   wbuf_inflight_.clear();
   writing_ = false;
@@ -312,6 +313,7 @@ void Replication::OnLinkData() {
           if (!backlog_active_) CreateBacklog();
           link_state_ = LinkState::kConnected;
           ever_connected_ = true;
+          parser_.Reset();
           handshake_step_ = kStreaming;
           if (cb_.role_changed) cb_.role_changed(true);
         } else if (line.starts_with("-NOMASTERLINK") || line.starts_with("-LOADING")) {
@@ -402,6 +404,7 @@ void Replication::OnRdbLoaded(std::string_view rdb) {
   cached_offset_ = -1;
   link_state_ = LinkState::kConnected;
   ever_connected_ = true;
+  parser_.Reset();
   handshake_step_ = kStreaming;
   // sync_full counts full syncs served as a master (Redis's INFO stats), not
   // the ones received here.

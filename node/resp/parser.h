@@ -44,6 +44,10 @@ class RequestParser {
   bool in_frame() const { return pos_ != 0; }
 
   void set_limits(const Limits& l) { limits_ = l; }
+  // Forgets a frame in progress: the bytes it was parsing are gone (a
+  // replica's link to its master closed mid-command). The next Parse starts
+  // a new frame.
+  void Reset();
 
   static constexpr size_t kInlineMaxSize = 64 * 1024;  // PROTO_INLINE_MAX_SIZE
 
@@ -51,7 +55,6 @@ class RequestParser {
   Result ParseMultibulk(const char* data, size_t len, size_t* consumed);
   Result ParseInline(const char* data, size_t len, size_t* consumed);
   Result Fail(const char* what);
-  void Reset();
 
   Limits limits_;
   // Multibulk progress (offsets from the frame start).

@@ -67,6 +67,22 @@ TEST_SUITE("resp/parser") {
     }
   }
 
+  TEST_CASE("Reset forgets a frame in progress (its bytes are gone)") {
+    RequestParser p;
+    std::string cut = "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n";
+    size_t used = 0;
+    CHECK(p.Parse(cut.data(), cut.size(), &used) == RequestParser::Result::kNeedMore);
+    CHECK(p.in_frame());
+    p.Reset();
+    CHECK_FALSE(p.in_frame());
+    std::string next = "*2\r\n$4\r\nINCR\r\n$7\r\ncounter\r\n";
+    REQUIRE(p.Parse(next.data(), next.size(), &used) == RequestParser::Result::kCommand);
+    CHECK(used == next.size());
+    REQUIRE(p.args().size() == 2);
+    CHECK(p.args()[0] == "INCR");
+    CHECK(p.args()[1] == "counter");
+  }
+
   TEST_CASE("the two bytes after a bulk are skipped without checking") {
     auto o = Feed("*1\r\n$4\r\nPINGxx");
     REQUIRE(o.commands.size() == 1);

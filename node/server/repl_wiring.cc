@@ -99,6 +99,14 @@ void Server::StartReplication() {
     }
     if (spec) {
       dispatcher_.Call(master_client_, *spec, args, r);
+      // Redis 7.0 logs every error its master's stream causes: the replica
+      // may have diverged.
+      if (!sink.empty() && sink[0] == '-') {
+        LOG_WARN(
+            "== CRITICAL == This replica is sending an error to its master: '{}' after "
+            "processing the command '{}'",
+            std::string_view(sink).substr(1, sink.find('\r') - 1), args[0]);
+      }
     } else {
       LOG_WARN("Unknown command from master: {}", args[0]);
     }
