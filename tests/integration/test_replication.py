@@ -18,7 +18,12 @@ import time
 import pytest
 import redis
 
-from support.server import make_redis
+from support import profile
+from support.wait import wait_until
+
+# Runs under SHOAL_TEST_PROFILE=tls-auth too: both servers then replicate over
+# TLS with masterauth, and every client comes from support/profile.py.
+PROFILE_AWARE = True
 
 TTL_TOLERANCE_MS = 3000
 
@@ -27,25 +32,11 @@ TTL_TOLERANCE_MS = 3000
 
 
 def rc(server):
-    return redis.Redis(host=server.host, port=server.port, socket_timeout=10)
+    return profile.client(server.host, server.port, socket_timeout=10)
 
 
 def info(server, section="replication"):
     return rc(server).info(section)
-
-
-def wait_until(pred, timeout=20.0, step=0.05, what="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-            if last:
-                return last
-        except (redis.ConnectionError, redis.TimeoutError) as e:
-            last = e
-        time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 def wait_in_sync(master, replica, timeout=30.0):
