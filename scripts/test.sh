@@ -63,5 +63,7 @@ if [ "${SHOAL_SECURE:-1}" = 1 ]; then
     tests/integration/test_profile.py tests/integration/test_cluster.py \
     tests/integration/test_bootstrap.py tests/integration/test_failover.py \
     tests/integration/test_reshard.py tests/integration/test_pubsub_cluster.py \
-    tests/integration/test_replication.py ${SHOAL_PYTEST_ARGS:-}
+    tests/integration/test_replication.py tests/integration/test_shutdown_handoff.py \
+    tests/integration/test_blocked_redirect.py tests/integration/test_mixed_cluster.py \
+    ${SHOAL_PYTEST_ARGS:-}
 fi

@@ -30,11 +30,12 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     if not profile.secure():
         return
-    skip = pytest.mark.skip(reason="module not ported to SHOAL_TEST_PROFILE=tls-auth "
-                            "(its clients are not taken from support/profile.py)")
+    default = ("module not ported to SHOAL_TEST_PROFILE=tls-auth "
+               "(its clients are not taken from support/profile.py)")
     for item in items:
         if not getattr(item.module, "PROFILE_AWARE", False):
-            item.add_marker(skip)
+            reason = getattr(item.module, "PROFILE_SKIP_REASON", default)
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _require_shoal():

@@ -18,6 +18,10 @@ import redis
 from support.server import make_shoal, shoal_binary
 from support.wait import wait_until
 
+# Not run under SHOAL_TEST_PROFILE=tls-auth (conftest.py):
+PROFILE_SKIP_REASON = ("checks password-less and plaintext behaviour (default user, protected "
+                       "mode, its own requirepass) on a plain harness")
+
 
 def rc(server, **kw):
     return redis.Redis(host=server.host, port=server.port, socket_timeout=10, **kw)

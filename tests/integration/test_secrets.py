@@ -17,6 +17,10 @@ from support.nsnode import HostsFile, NsNode
 from support.ports import free_port, free_port_on_all, loopback_addresses
 from support.server import shoal_binary, target_is_redis
 
+# Not run under SHOAL_TEST_PROFILE=tls-auth (conftest.py):
+PROFILE_SKIP_REASON = ("starts its own password, aclfile and TLS key set-ups (from files) on a "
+                       "plain harness")
+
 SERVICE = "shoal-secret-nodes"
 SECRET = "Xq9-secret-pw-2ce1f7"  # distinctive, so a leak cannot be a coincidence
 

@@ -27,6 +27,10 @@ from support.tls_certs import client_context as client_ctx
 from support.tls_certs import make_certs, redis_kwargs, server_args
 from support.wait import any_error, wait_until
 
+# Not run under SHOAL_TEST_PROFILE=tls-auth (conftest.py):
+PROFILE_SKIP_REASON = ("checks TLS itself: every test starts its own TLS listeners, plain "
+                       "ports and passwords on a plain harness")
+
 pytestmark = pytest.mark.skipif(target_is_redis(), reason="shoal-only TLS wiring checks")
 
 

@@ -179,9 +179,13 @@ class Server:
             self._log_file = None
         return code
 
-    def restart(self, args=None):
+    def restart(self, args=None, crash=False):
         """Stops (if running) and starts again with the same port and dir;
-        `args` replaces the extra arguments when given."""
+        `args` replaces the extra arguments when given. With `crash` the
+        process is killed with SIGKILL instead of SIGTERM (no shutdown work:
+        no save, no cluster handoff)."""
+        if crash:
+            self.kill()
         self.stop()
         if self._log_file:
             self._log_file.close()
