@@ -27,6 +27,12 @@
 #                     for "WARNING: ThreadSanitizer";
 #                     scripts/test-sanitize.sh --tsan; ~3.5 min from a cold
 #                     build dir without ccache)
+#   SHOAL_SECURE=0    skip the secure leg (default: the cluster-facing
+#                     integration files - formation, redirects, failover,
+#                     resharding, pub/sub, replication - again with
+#                     SHOAL_TEST_PROFILE=tls-auth: every node on a TLS port
+#                     only, TLS bus and replication, requirepass/masterauth,
+#                     client certificates; tests/integration/support/profile.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,3 +67,15 @@ export SHOAL_BIN="$PWD/$BUILD_DIR/shoal"
 # shellcheck disable=SC2086
 /usr/bin/python3 -m pytest tests/integration tests/chaos tests/e2e -q -p no:cacheprovider \
   ${SHOAL_PYTEST_ARGS:-}
+
+if [ "${SHOAL_SECURE:-1}" = 1 ]; then
+  echo "== secure leg: cluster integration files under TLS + requirepass (SHOAL_TEST_PROFILE=tls-auth)"
+  # shellcheck disable=SC2086
+  SHOAL_TEST_PROFILE=tls-auth /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    tests/integration/test_profile.py tests/integration/test_cluster.py \
+    tests/integration/test_bootstrap.py tests/integration/test_failover.py \
+    tests/integration/test_reshard.py tests/integration/test_pubsub_cluster.py \
+    tests/integration/test_replication.py tests/integration/test_shutdown_handoff.py \
+    tests/integration/test_blocked_redirect.py tests/integration/test_mixed_cluster.py \
+    ${SHOAL_PYTEST_ARGS:-}
+fi

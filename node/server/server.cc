@@ -320,7 +320,8 @@ base::Status Server::Start() {
   if (auto st = ConfigureTls(); !st.ok()) return st;
   port_ = static_cast<int>(cfg_.s.port);
   tls_port_ = static_cast<int>(cfg_.s.tls_port);
-  engine_.tcp_port = port_;
+  // INFO's tcp_port: the TLS port when there is no plaintext one (Redis 7.0).
+  engine_.tcp_port = port_ != 0 ? port_ : tls_port_;
   if (port_ != 0) {
     if (auto st = Listen(port_, false, &acceptors_); !st.ok()) return st;
   }
@@ -438,6 +439,7 @@ base::Status Server::ConfigureTls() {
     tls_acceptors_ = std::move(fresh);
     for (auto& a : tls_acceptors_) Accept(*a, true);
     tls_port_ = port;
+    if (port_ == 0) engine_.tcp_port = tls_port_;
     return base::Status::Ok();
   });
   if (!net::TlsWanted(cfg_.s)) return base::Status::Ok();
@@ -669,7 +671,7 @@ NodeStatus Server::BuildStatus() {
   st.role = engine_.role_replica ? "replica" : "master";
   st.run_id = engine_.run_id;
   st.uptime_s = (base::UnixMs() - engine_.start_time_ms) / 1000;
-  st.tcp_port = port_;
+  st.tcp_port = engine_.tcp_port;
   st.cluster_enabled = engine_.cluster_enabled;
   st.connected_clients = static_cast<int64_t>(conns_.size());
   st.used_memory = base::UsedMemory();

@@ -9,14 +9,33 @@
 #                   differential helpers between sequences
 #
 # Environment: SHOAL_BIN, SHOAL_TEST_TARGET_IS_REDIS, SHOAL_DIFF_SEED,
-# SHOAL_DIFF_N, SHOAL_BENCH_N (see support/server.py and README in this folder).
-# When the shoal binary is missing, tests that need it are skipped.
+# SHOAL_DIFF_N, SHOAL_BENCH_N, SHOAL_TEST_PROFILE (see support/server.py,
+# support/profile.py and README in this folder).
+# When the shoal binary is missing, tests that need it are skipped. Under
+# SHOAL_TEST_PROFILE=tls-auth only modules with `PROFILE_AWARE = True` run
+# (the others build plain clients themselves and are skipped with the reason).
 
 import os
 
 import pytest
 
+from support import profile
 from support import server as srv
+
+
+def pytest_report_header(config):
+    return f"shoal test profile: {profile.name()}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not profile.secure():
+        return
+    default = ("module not ported to SHOAL_TEST_PROFILE=tls-auth "
+               "(its clients are not taken from support/profile.py)")
+    for item in items:
+        if not getattr(item.module, "PROFILE_AWARE", False):
+            reason = getattr(item.module, "PROFILE_SKIP_REASON", default)
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _require_shoal():

@@ -16,24 +16,15 @@ import pytest
 import redis
 
 from support.server import make_shoal, shoal_binary
+from support.wait import wait_until
+
+# Not run under SHOAL_TEST_PROFILE=tls-auth (conftest.py):
+PROFILE_SKIP_REASON = ("checks password-less and plaintext behaviour (default user, protected "
+                       "mode, its own requirepass) on a plain harness")
 
 
 def rc(server, **kw):
     return redis.Redis(host=server.host, port=server.port, socket_timeout=10, **kw)
-
-
-def wait_until(pred, timeout=20.0, what="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-            if last:
-                return last
-        except (redis.ConnectionError, redis.TimeoutError) as e:
-            last = e
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 def test_python_client_users_and_noperm(shoal):

@@ -10,6 +10,9 @@ import pytest
 
 from support import ports
 
+# Runs under SHOAL_TEST_PROFILE=tls-auth too (Server.call follows the profile).
+PROFILE_AWARE = True
+
 KEY, SLOT = "k", 7629  # CLUSTER KEYSLOT k
 
 

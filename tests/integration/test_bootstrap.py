@@ -11,11 +11,17 @@ import time
 import pytest
 import redis
 
+from support import profile
 from support.nsnode import HostsFile, NsNode
 from support.ports import free_port_on_all, loopback_addresses
 
+# Runs under SHOAL_TEST_PROFILE=tls-auth too: the nodes then form over the TLS
+# bus with a password, and every client comes from support/profile.py.
+PROFILE_AWARE = True
+
 SERVICE = "shoal-nodes"
-REPEATS = int(os.environ.get("SHOAL_FORMATION_REPEATS", "20"))
+# The secure leg checks fewer random start orders (the plain leg does 20).
+REPEATS = int(os.environ.get("SHOAL_FORMATION_REPEATS", "3" if profile.secure() else "20"))
 MAX_DELAY = float(os.environ.get("SHOAL_FORMATION_MAX_DELAY", "5"))
 
 
@@ -25,7 +31,7 @@ def node_args(port, size=6):
 
 
 def cluster_view(n):
-    r = redis.Redis(host=n.host, port=n.port, decode_responses=True, socket_timeout=2)
+    r = profile.client(n.host, n.port, decode_responses=True, socket_timeout=2)
     info = r.execute_command("CLUSTER", "INFO")
     state = [l for l in info.splitlines() if l.startswith("cluster_state:")][0].split(":")[1]
     nodes = []
@@ -152,7 +158,7 @@ def test_a_newcomer_joins_as_replica_and_a_full_restart_on_new_addresses_keeps_d
     try:
         views = wait_formed(nodes)
         check_one_cluster(views, 6)
-        rc = redis.RedisCluster(host=first6[0], port=port)
+        rc = profile.cluster_client(first6[0], port)
         for i in range(500):
             rc.set(f"k{i}", i)
         rc.close()
@@ -180,7 +186,7 @@ def test_a_newcomer_joins_as_replica_and_a_full_restart_on_new_addresses_keeps_d
         check_one_cluster(views, 7)
         for _, v in views:
             assert all(x["addr"].split(":")[0] in new_addrs for x in v), v
-        rc = redis.RedisCluster(host=new_addrs[0], port=port)
+        rc = profile.cluster_client(new_addrs[0], port)
         missing = [i for i in range(500) if rc.get(f"k{i}") != str(i).encode()]
         assert not missing, f"{len(missing)} keys lost"
     finally:
@@ -231,7 +237,7 @@ def test_a_replaced_node_is_forgotten_everywhere_and_its_replacement_joins(dns, 
             still = [f"{n.host}" for n, k in zip(nodes, known) if old_id in k]
             raise AssertionError(f"old id {old_id} still known by {still}; last check error: "
                                  f"{last_error!r}; views: {views}")
-        r = redis.Redis(host=repl.host, port=repl.port)
+        r = profile.client(repl.host, repl.port)
         assert r.execute_command("ROLE")[0] == b"slave"
     finally:
         for n in nodes:
@@ -250,7 +256,7 @@ def test_two_fresh_nodes_form_a_new_shard_while_clients_keep_working(dns, tmp_pa
     stop = threading.Event()
 
     def writer():
-        rc = redis.RedisCluster(host=addrs[0], port=port)
+        rc = profile.cluster_client(addrs[0], port)
         i = 0
         while not stop.is_set():
             try:
@@ -286,7 +292,7 @@ def test_two_fresh_nodes_form_a_new_shard_while_clients_keep_working(dns, tmp_pa
               f"{len(acked)} writes acknowledged, client errors: {len(errors)}")
         assert not errors, errors[:5]
         assert min(shares) >= 4000, shares
-        rc = redis.RedisCluster(host=addrs[0], port=port)
+        rc = profile.cluster_client(addrs[0], port)
         lost = [i for i in acked if rc.get(f"g{i}") != str(i).encode()]
         assert not lost, f"{len(lost)} keys lost"
     finally:
@@ -392,7 +398,7 @@ def test_an_interrupted_formation_resumes_to_completion(dns, tmp_path):
     plain = make_shoal(["--cluster-enabled", "yes"], host=addrs[0], port=port, dir=dirs[0],
                        with_bus=True)
     plain.start()
-    r = redis.Redis(host=addrs[0], port=port)
+    r = profile.client(addrs[0], port)
     r.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 5460)
     r.execute_command("CLUSTER", "SET-CONFIG-EPOCH", 1)
     plain.stop()

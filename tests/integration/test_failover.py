@@ -18,44 +18,38 @@
 # runs; SHOAL_TEST_TARGET_IS_REDIS=1 runs the same scenarios on redis-server.
 
 import os
-import subprocess
 import time
 
 import pytest
 import redis
 
+from support import profile, wait
 from support.ports import free_port_on_all, loopback_addresses
-from support.server import REDIS_CLI, target_is_redis
+from support.server import target_is_redis
 from support.slotwriter import SlotWriter, key_slot
+
+# Runs under SHOAL_TEST_PROFILE=tls-auth too (every client from support/profile.py).
+PROFILE_AWARE = True
 
 LONG = os.environ.get("SHOAL_FAILOVER_LONG", "") not in ("", "0")
 REDIS_OUTAGE = {1000: 2.49, 5000: 7.09}  # Redis 7.0.15 on these machines (issue 5)
+# The secure leg measures the short timeout only (the plain leg has both).
+NODE_TIMEOUTS = [1000] if profile.secure() else [1000, 5000]
 
 
 # --- helpers -------------------------------------------------------------------------
 
 
 def rc(n, **kw):
-    return redis.Redis(host=n.host, port=n.port, socket_timeout=5, **kw)
+    return profile.client(n.host, n.port, socket_timeout=5, **kw)
 
 
 def cli(*args, timeout=60):
-    return subprocess.run([REDIS_CLI, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+    return profile.run_cli(*args, timeout=timeout)
 
 
 def wait_until(pred, timeout=30.0, step=0.1, what="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-            if last:
-                return last
-        except (redis.ConnectionError, redis.TimeoutError) as e:
-            last = e
-        time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+    return wait.wait_until(pred, timeout, step, what)
 
 
 def cluster_info(n):
@@ -220,7 +214,7 @@ def kill_master_under_load(nodes, node_timeout, label):
     return victim, heir, fig, lost_wait
 
 
-@pytest.mark.parametrize("node_timeout", [1000, 5000])
+@pytest.mark.parametrize("node_timeout", NODE_TIMEOUTS)
 def test_kill9_master_promotes_replica(node_timeout, shoal_factory, record_property):
     runs = 3 if LONG else 1
     figs, problems = [], []

@@ -12,26 +12,27 @@
 #
 # Run: SHOAL_BIN=build-x/shoal /usr/bin/python3 -m pytest tests/integration/test_mixed_cluster.py -q -s
 
-import subprocess
 import time
 
 import pytest
 import redis
 
+from support import profile
 from support.ports import free_port_on_all, loopback_addresses
-from support.server import REDIS_CLI
 from support.slotwriter import key_slot
+
+# Runs under SHOAL_TEST_PROFILE=tls-auth too (every client from support/profile.py).
+PROFILE_AWARE = True
 
 NODE_TIMEOUT = 2000
 
 
 def cli(*args, timeout=300):
-    return subprocess.run([REDIS_CLI, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+    return profile.run_cli(*args, timeout=timeout)
 
 
 def conn(n):
-    return redis.Redis(host=n.host, port=n.port, decode_responses=True)
+    return profile.client(n.host, n.port, decode_responses=True)
 
 
 def nodes_lines(n):
@@ -156,7 +157,7 @@ def test_replicas_of_either_kind_follow_masters_of_the_other(mixed):
     by_id = {r[n][0]: n for n in mixed}
     pairs = [(by_id[r[n][1]], n) for n in mixed if r[n][1] is not None]
     assert any(m.kind != rep.kind for m, rep in pairs)
-    rc = redis.RedisCluster(host=mixed[0].host, port=mixed[0].port, decode_responses=True)
+    rc = profile.cluster_client(mixed[0].host, mixed[0].port, decode_responses=True)
     for i in range(300):
         rc.set(f"repl:{i}", i)
     for m, rep in pairs:
@@ -198,8 +199,7 @@ def test_keys_migrate_from_redis_to_shoal_and_back(mixed):
     wait(lambda: check_ok(mixed[0])[0] and check_ok(mixed[1])[0], 30, "check OK both sides")
     # A RedisCluster client reads everything through either kind of entry node.
     for entry_node in (mixed[0], mixed[1]):
-        rc = redis.RedisCluster(host=entry_node.host, port=entry_node.port,
-                                decode_responses=True)
+        rc = profile.cluster_client(entry_node.host, entry_node.port, decode_responses=True)
         assert all(rc.get(k) == v[1] for k, v in expect.items() if v[0] == "string")
 
 

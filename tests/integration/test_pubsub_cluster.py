@@ -8,21 +8,22 @@
 #    redis-cli --cluster create) messages cross in both directions.
 # Six nodes on 127.0.0.11..16 with the same ports, like containers.
 
-import subprocess
 import time
 
 import pytest
-import redis
 
+from support import profile
 from support.ports import free_port_on_all, loopback_addresses
-from support.server import REDIS_CLI, target_is_redis
+from support.server import target_is_redis
+
+# Runs under SHOAL_TEST_PROFILE=tls-auth too (every client from support/profile.py).
+PROFILE_AWARE = True
 
 NODE_TIMEOUT = 2000
 
 
 def cli(*args, timeout=120):
-    return subprocess.run([REDIS_CLI, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+    return profile.run_cli(*args, timeout=timeout)
 
 
 def create_cluster(nodes):
@@ -32,7 +33,7 @@ def create_cluster(nodes):
     assert "[OK] All 16384 slots covered." in r.stdout
     deadline = time.time() + 30
     while time.time() < deadline:
-        infos = [redis.Redis(host=n.host, port=n.port).cluster("info") for n in nodes]
+        infos = [profile.client(n.host, n.port).cluster("info") for n in nodes]
         if all(i["cluster_state"] == "ok" and int(i["cluster_known_nodes"]) == len(nodes)
                for i in infos):
             break
@@ -51,7 +52,7 @@ def create_cluster(nodes):
 
 def topology(node):
     """({master addr: (lo, hi) ranges}, {replica addr: master addr}) as node sees it."""
-    lines = redis.Redis(host=node.host, port=node.port, decode_responses=True).execute_command(
+    lines = profile.client(node.host, node.port, decode_responses=True).execute_command(
         "CLUSTER", "NODES").splitlines()
     by_id = {}
     for l in lines:
@@ -66,13 +67,20 @@ def topology(node):
     return masters, replicas
 
 
+_keyslot_clients = {}
+
+
 def keyslot(node, name):
-    return redis.Redis(host=node.host, port=node.port).execute_command("CLUSTER", "KEYSLOT",
-                                                                       name)
+    # One client per node: callers ask up to thousands of times, and a TLS
+    # handshake per call (tls-auth profile) would take minutes.
+    c = _keyslot_clients.get((node.host, node.port))
+    if c is None:
+        c = _keyslot_clients[(node.host, node.port)] = profile.client(node.host, node.port)
+    return c.execute_command("CLUSTER", "KEYSLOT", name)
 
 
 def owner_addr(node, slot):
-    for lo, hi, master, *_ in redis.Redis(host=node.host, port=node.port).execute_command(
+    for lo, hi, master, *_ in profile.client(node.host, node.port).execute_command(
             "CLUSTER", "SLOTS"):
         if lo <= slot <= hi:
             return f"{master[0].decode()}:{master[1]}"

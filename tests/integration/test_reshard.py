@@ -16,24 +16,31 @@
 
 import os
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
 
 import pytest
-import redis
 
+from support import profile
 from support.ports import free_port, free_port_on_all, loopback_addresses
-from support.server import REDIS_CLI, target_is_redis
+from support.server import target_is_redis
 from support.slotwriter import key_slot
+
+# Runs under SHOAL_TEST_PROFILE=tls-auth too (every client from support/profile.py;
+# MIGRATE then goes over TLS and authenticates to its target).
+PROFILE_AWARE = True
 
 NODE_TIMEOUT = 5000
 
 
 def cli(*args, timeout=300):
-    return subprocess.run([REDIS_CLI, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+    return profile.run_cli(*args, timeout=timeout)
+
+
+# The password the auth steps give a MIGRATE target: under tls-auth every
+# server already requires the profile's one.
+DST_PASSWORD = profile.PASSWORD if profile.secure() else "secret"
 
 
 # --- 1. MIGRATE, differential ------------------------------------------------
@@ -84,7 +91,7 @@ def _migrate_steps(src, dst, closed_port, dst_has_password):
             log.append((tag, raw))
         s.call("FLUSHALL")
         if dst_has_password:
-            d.call("AUTH", "secret")
+            d.call("AUTH", DST_PASSWORD)
         d.call("FLUSHALL")
         run("nokey", "MIGRATE", h, p, "", "0", "1000", "KEYS", "absent1", "absent2")
         run("nokey-single", "MIGRATE", h, p, "absent", "0", "1000")
@@ -95,8 +102,8 @@ def _migrate_steps(src, dst, closed_port, dst_has_password):
         run("auth-no-arg", "MIGRATE", h, p, "k", "0", "1000", "AUTH")
         run("auth2-one-arg", "MIGRATE", h, p, "k", "0", "1000", "AUTH2", "u")
         keys = _fill_all_types(s)
-        auth = ["AUTH", "secret"] if dst_has_password else []
-        if not dst_has_password:
+        auth = ["AUTH", DST_PASSWORD] if dst_has_password else profile.migrate_auth()
+        if not dst_has_password and not profile.secure():
             run("auth-unneeded", "MIGRATE", h, p, "s", "0", "1000", "AUTH", "pw")
             log.append(("auth-unneeded-kept", s.call_raw("EXISTS", "s")[0]))
         run("connect-refused", "MIGRATE", "127.0.0.1", str(closed_port), "s", "0", "200")
@@ -155,7 +162,7 @@ def test_migrate_replies_match_redis(migrate_servers, dst_kind):
 def test_migrate_with_auth_matches_redis(migrate_servers, dst_kind):
     closed = free_port()
     dst = migrate_servers[f"{dst_kind}_dst"]
-    dst.call("CONFIG", "SET", "requirepass", "secret")
+    dst.call("CONFIG", "SET", "requirepass", DST_PASSWORD)
     want = _migrate_steps(migrate_servers["redis_src"], dst, closed, True)
     got = _migrate_steps(migrate_servers["shoal_src"], dst, closed, True)
     assert got == want
@@ -174,10 +181,12 @@ def test_migrate_target_restart_is_retried_transparently(shoal_factory, redis_fa
     src = shoal_factory()
     dst = redis_factory()
     src.call("SET", "a", "1")
-    assert src.call("MIGRATE", dst.host, str(dst.port), "a", "0", "1000") == b"OK"
+    assert src.call("MIGRATE", dst.host, str(dst.port), "a", "0", "1000",
+                    *profile.migrate_auth()) == b"OK"
     dst.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
     src.call("SET", "b", "2")
-    assert src.call("MIGRATE", dst.host, str(dst.port), "b", "0", "1000") == b"OK"
+    assert src.call("MIGRATE", dst.host, str(dst.port), "b", "0", "1000",
+                    *profile.migrate_auth()) == b"OK"
     assert dst.call("GET", "b") == b"2"
 
 
@@ -188,10 +197,11 @@ def test_migrate_is_propagated_to_replicas_as_del(shoal_factory, redis_factory):
     with src.connect() as c:
         c.call("MSET", "a", "1", "b", "2", "c", "3")
         _wait(lambda: rep.call("DBSIZE") == 3, 10, "replica has the keys")
-        assert c.call("MIGRATE", dst.host, str(dst.port), "", "0", "1000", "KEYS", "a", "b",
-                      "zz") == b"OK"
+        assert c.call("MIGRATE", dst.host, str(dst.port), "", "0", "1000",
+                      *profile.migrate_auth(), "KEYS", "a", "b", "zz") == b"OK"
         # COPY keeps the key on the master and therefore on the replica.
-        assert c.call("MIGRATE", dst.host, str(dst.port), "c", "0", "1000", "COPY") == b"OK"
+        assert c.call("MIGRATE", dst.host, str(dst.port), "c", "0", "1000", "COPY",
+                      *profile.migrate_auth()) == b"OK"
     _wait(lambda: rep.call("DBSIZE") == 1, 10, "replica applied the DEL")
     assert rep.call("EXISTS", "a", "b", "c") == 1
     assert dst.call("MGET", "a", "b", "c") == [b"1", b"2", b"3"]
@@ -209,8 +219,13 @@ def test_migrate_timeout_reports_ioerr(shoal_factory, redis_factory):
         took = time.time() - t0
     finally:
         dst.resume()
-    # Connecting works (the kernel accepts), the reply never comes.
-    assert raw == b"-IOERR error or timeout reading to target instance\r\n"
+    # Connecting works (the kernel accepts), the reply never comes. Over TLS
+    # (tls-auth profile) the handshake is part of connecting and never
+    # finishes: redis-server 7.0 then says "connecting to the client" too.
+    if profile.secure():
+        assert raw == b"-IOERR error or timeout connecting to the client\r\n"
+    else:
+        assert raw == b"-IOERR error or timeout reading to target instance\r\n"
     assert took < 3
     assert src.call("EXISTS", "a") == 1
 
@@ -262,7 +277,7 @@ def test_function_dump_restore_matches_redis(shoal, redis_oracle):
 # --- 2. Live resharding of a shoal cluster -------------------------------------
 
 def _nodes(n):
-    return redis.Redis(host=n.host, port=n.port, decode_responses=True).execute_command(
+    return profile.client(n.host, n.port, decode_responses=True).execute_command(
         "CLUSTER", "NODES").splitlines()
 
 
@@ -271,7 +286,7 @@ def _nodes_me(n):
 
 
 def _myid(n):
-    return redis.Redis(host=n.host, port=n.port, decode_responses=True).execute_command(
+    return profile.client(n.host, n.port, decode_responses=True).execute_command(
         "CLUSTER", "MYID")
 
 
@@ -285,7 +300,7 @@ def _wait(pred, timeout, what):
 
 
 def _state_ok(nodes):
-    return all(redis.Redis(host=n.host, port=n.port).cluster("info")["cluster_state"] == "ok"
+    return all(profile.client(n.host, n.port).cluster("info")["cluster_state"] == "ok"
                for n in nodes)
 
 
@@ -316,7 +331,7 @@ class ClusterClientLoad:
     exception that reaches the application is counted as an error."""
 
     def __init__(self, host, port, moving_tags):
-        self.rc = redis.RedisCluster(host=host, port=port, decode_responses=True)
+        self.rc = profile.cluster_client(host, port, decode_responses=True)
         self.tags = list(moving_tags)
         self.written = {}
         self.ops = 0
@@ -401,7 +416,7 @@ def test_add_node_reshard_rebalance_del_node_under_load(five_nodes, record_prope
     # the first master): 10 per slot.
     src_id = _myid(masters[0])
     tags = _tags_for_slots(range(1000))
-    rc = redis.RedisCluster(host=masters[0].host, port=masters[0].port, decode_responses=True)
+    rc = profile.cluster_client(masters[0].host, masters[0].port, decode_responses=True)
     data = {}
     for s, t in tags.items():
         for j in range(10):
@@ -447,7 +462,7 @@ def test_add_node_reshard_rebalance_del_node_under_load(five_nodes, record_prope
     record_property("reshard_keys_in_moved_slots", keys_in_moved_slots)
     _wait(lambda: _check(masters[0])[0], 30, "check OK after the reshard")
     # No key lost: every pre-loaded key and every acknowledged write reads back.
-    rc = redis.RedisCluster(host=masters[0].host, port=masters[0].port, decode_responses=True)
+    rc = profile.cluster_client(masters[0].host, masters[0].port, decode_responses=True)
     lost = [k for k, v in data.items() if rc.get(k) != v]
     lost += [k for k, v in load.written.items() if rc.get(k) != v]
     assert lost == [], lost[:20]

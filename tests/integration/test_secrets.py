@@ -12,9 +12,14 @@ import time
 import pytest
 import redis
 
+from support import wait
 from support.nsnode import HostsFile, NsNode
 from support.ports import free_port, free_port_on_all, loopback_addresses
 from support.server import shoal_binary, target_is_redis
+
+# Not run under SHOAL_TEST_PROFILE=tls-auth (conftest.py):
+PROFILE_SKIP_REASON = ("starts its own password, aclfile and TLS key set-ups (from files) on a "
+                       "plain harness")
 
 SERVICE = "shoal-secret-nodes"
 SECRET = "Xq9-secret-pw-2ce1f7"  # distinctive, so a leak cannot be a coincidence
@@ -48,16 +53,7 @@ def roles(nodes):
 
 
 def wait_until(pred, timeout, what):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            if pred():
-                return
-        except (redis.RedisError, OSError) as e:
-            last = e
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what} (last error: {last!r})")
+    return wait.wait_until(pred, timeout, 0.2, what, errors=wait.any_error())
 
 
 def replicas_in_sync(nodes, **kw):
@@ -226,7 +222,7 @@ def test_a_tls_key_password_from_a_file_never_leaks(tmp_path, shoal_factory):
     encrypted key; it appears in no log line, error reply, INFO or SLOWLOG,
     and a wrong one stops the node with an error that does not echo it."""
     from support.server import make_shoal
-    from support.tls_certs import make_certs
+    from support.tls_certs import make_certs, redis_kwargs
     key_pass = "Kp7-secret-keypass-93ad"
     certs = make_certs(str(tmp_path / "certs"), key_pass=key_pass)
     pw = tmp_path / "keypass"
@@ -235,9 +231,7 @@ def test_a_tls_key_password_from_a_file_never_leaks(tmp_path, shoal_factory):
     args = ["--tls-port", str(tls_port), "--tls-cert-file", certs["server_cert"],
             "--tls-key-file", certs["server_key_enc"], "--tls-ca-cert-file", certs["ca"]]
     s = shoal_factory(args, env=dict(os.environ, SHOAL_TLS_KEY_FILE_PASS_FILE=str(pw)))
-    c = redis.Redis(host="127.0.0.1", port=tls_port, ssl=True, ssl_ca_certs=certs["ca"],
-                    ssl_certfile=certs["client_cert"], ssl_keyfile=certs["client_key"],
-                    socket_timeout=5)
+    c = redis.Redis(host="127.0.0.1", port=tls_port, socket_timeout=5, **redis_kwargs(certs))
     assert c.ping()
     c.config_set("slowlog-log-slower-than", 0)
     seen = []

@@ -9,7 +9,12 @@ import time
 
 import redis
 
+from support import profile
 from support.ports import free_port_on_all, loopback_addresses
+
+# Runs under SHOAL_TEST_PROFILE=tls-auth too: the handoff's client then speaks
+# TLS with the password; every test client comes from support/profile.py.
+PROFILE_AWARE = True
 
 
 def start_cluster(shoal_factory, extra=()):
@@ -22,10 +27,9 @@ def start_cluster(shoal_factory, extra=()):
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            ok = all(redis.Redis(host=n.host, port=n.port).cluster("info")["cluster_state"] == "ok"
+            ok = all(profile.client(n.host, n.port).cluster("info")["cluster_state"] == "ok"
                      for n in nodes)
-            roles = [l.split()[2] for l in redis.Redis(host=hosts[0], port=port,
-                                                       decode_responses=True)
+            roles = [l.split()[2] for l in profile.client(hosts[0], port, decode_responses=True)
                      .execute_command("CLUSTER", "NODES").splitlines()]
             if ok and sum("slave" in r for r in roles) == 3:
                 return nodes
@@ -49,7 +53,7 @@ class Writer(threading.Thread):
 
     def run(self):
         i = 0
-        conn = redis.Redis(host=self.target[0], port=self.target[1], socket_timeout=2)
+        conn = profile.client(self.target[0], self.target[1], socket_timeout=2)
         last = time.time()
         while not self.stop:
             k = f"{{t}}{i}"
@@ -64,12 +68,12 @@ class Writer(threading.Thread):
                 if str(e).startswith("MOVED"):
                     h, p = str(e).split()[2].rsplit(":", 1)
                     self.target = (h, int(p))
-                    conn = redis.Redis(host=h, port=int(p), socket_timeout=2)
+                    conn = profile.client(h, int(p), socket_timeout=2)
                 else:
                     self.errors.append(str(e))
             except redis.exceptions.ConnectionError as e:
                 self.errors.append(repr(e))
-                conn = redis.Redis(host=self.target[0], port=self.target[1], socket_timeout=2)
+                conn = profile.client(self.target[0], self.target[1], socket_timeout=2)
                 time.sleep(0.01)
 
 
@@ -77,8 +81,8 @@ def test_sigterm_hands_slots_to_the_replica_without_losing_writes(shoal_factory,
                                                                    record_property):
     nodes = start_cluster(shoal_factory)
     any_node = nodes[0]
-    slot = redis.Redis(host=any_node.host, port=any_node.port).cluster("keyslot", "{t}")
-    owner = redis.Redis(host=any_node.host, port=any_node.port).cluster("nodes")
+    slot = profile.client(any_node.host, any_node.port).cluster("keyslot", "{t}")
+    owner = profile.client(any_node.host, any_node.port).cluster("nodes")
     master_addr = [a for a, v in owner.items() if "master" in v["flags"] and
                    any(int(s[0]) <= slot <= int(s[-1]) for s in v["slots"])][0]
     master = [n for n in nodes if f"{n.host}:{n.port}" == master_addr][0]
@@ -94,7 +98,7 @@ def test_sigterm_hands_slots_to_the_replica_without_losing_writes(shoal_factory,
     assert code == 0, f"exit code {code}"
     assert exit_seconds < 8, f"exit took {exit_seconds:.2f}s (shoal-shutdown-timeout 8)"
     survivor = [n for n in nodes if n is not master][0]
-    rc = redis.RedisCluster(host=survivor.host, port=survivor.port)
+    rc = profile.cluster_client(survivor.host, survivor.port)
     lost = [k for k in w.acked if rc.get(k) is None]
     record_property("handoff_write_outage_seconds", round(w.max_gap, 3))
     print(f"\nSIGTERM handoff: {len(w.acked)} acknowledged writes, {len(lost)} lost, "

@@ -23,7 +23,13 @@ from support.nsnode import HostsFile, NsNode
 from support.ports import free_port_on_all, loopback_addresses
 from support.server import (REDIS_CLI, REDIS_SERVER, Server, ServerError, shoal_binary,
                             target_is_redis)
-from support.tls_certs import make_certs, server_args
+from support.tls_certs import client_context as client_ctx
+from support.tls_certs import make_certs, redis_kwargs, server_args
+from support.wait import any_error, wait_until
+
+# Not run under SHOAL_TEST_PROFILE=tls-auth (conftest.py):
+PROFILE_SKIP_REASON = ("checks TLS itself: every test starts its own TLS listeners, plain "
+                       "ports and passwords on a plain harness")
 
 pytestmark = pytest.mark.skipif(target_is_redis(), reason="shoal-only TLS wiring checks")
 
@@ -31,18 +37,6 @@ pytestmark = pytest.mark.skipif(target_is_redis(), reason="shoal-only TLS wiring
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory):
     return make_certs(str(tmp_path_factory.mktemp("certs")))
-
-
-def client_ctx(certs, cert=True, ca=None, min_version=None, max_version=None):
-    ctx = ssl.create_default_context(cafile=ca or certs["ca"])
-    ctx.check_hostname = False
-    if cert:
-        ctx.load_cert_chain(certs["client_cert"], certs["client_key"])
-    if min_version:
-        ctx.minimum_version = min_version
-    if max_version:
-        ctx.maximum_version = max_version
-    return ctx
 
 
 def tls_call(host, port, ctx, *cmd, password=None, timeout=3.0):
@@ -100,10 +94,8 @@ class TlsMixin(Server):
                           f"(last: {last!r}); log tail:\n{self.log_tail()}")
 
     def r(self, **kw):
-        return redis.Redis(host=self.host, port=self.port, ssl=True,
-                           ssl_ca_certs=self.certs["ca"], ssl_certfile=self.certs["client_cert"],
-                           ssl_keyfile=self.certs["client_key"], ssl_check_hostname=False,
-                           password=self.password, socket_timeout=5, **kw)
+        return redis.Redis(host=self.host, port=self.port, socket_timeout=5,
+                           **redis_kwargs(self.certs, self.password), **kw)
 
 
 class TlsNode(TlsMixin):
@@ -151,7 +143,8 @@ def test_redis_cli_and_redis_py_over_tls_with_port_0(certs, nodes):
     r.client_setname("tlsclient")
     names = [c["name"] for c in r.client_list()]
     assert "tlsclient" in names
-    assert r.info("server")["tcp_port"] == 0
+    # INFO's tcp_port is the TLS port when port is 0 (as redis-server 7.0).
+    assert r.info("server")["tcp_port"] == n.port
     # Pipelines and big values go through the TLS stream intact.
     big = os.urandom(1 << 20)
     p = r.pipeline(transaction=False)
@@ -326,16 +319,7 @@ def test_ca_cert_dir_works(certs, nodes, tmp_path):
 
 
 def wait_for(pred, timeout=15.0, what="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            if pred():
-                return
-        except (redis.RedisError, OSError) as e:
-            last = e
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what} (last error: {last})")
+    return wait_until(pred, timeout, 0.1, what, errors=any_error())
 
 
 def test_replication_over_tls(certs, nodes):
@@ -392,9 +376,7 @@ def test_redis_server_replicates_from_shoal_over_tls(certs, nodes, tmp_path):
     p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=rdir,
                          start_new_session=True)
     try:
-        rr = redis.Redis(port=tls_port, ssl=True, ssl_ca_certs=certs["ca"],
-                         ssl_certfile=certs["client_cert"], ssl_keyfile=certs["client_key"],
-                         ssl_check_hostname=False, socket_timeout=3)
+        rr = redis.Redis(port=tls_port, socket_timeout=3, **redis_kwargs(certs))
         wait_for(lambda: rr.info("replication")["master_link_status"] == "up", timeout=20,
                  what="redis-server link up")
         wait_for(lambda: rr.llen("list") == 50, what="full sync to redis-server")
@@ -461,10 +443,8 @@ def test_tls_cluster_forms_serves_and_fails_over(certs, tmp_path):
         except redis.ResponseError as e:
             assert str(e).startswith("MOVED") and str(e).endswith(f":{port}")
         # A TLS cluster client: writes and reads across all slots.
-        rc = redis.RedisCluster(host=addrs[0], port=port, ssl=True, ssl_ca_certs=certs["ca"],
-                                ssl_certfile=certs["client_cert"],
-                                ssl_keyfile=certs["client_key"], ssl_check_hostname=False,
-                                password=password, socket_timeout=5)
+        rc = redis.RedisCluster(host=addrs[0], port=port, socket_timeout=5,
+                                **redis_kwargs(certs, password))
         for i in range(300):
             rc.set(f"key:{i}", i)
         assert [rc.get(f"key:{i}") for i in range(300)] == [str(i).encode() for i in range(300)]
@@ -494,10 +474,8 @@ def test_tls_cluster_forms_serves_and_fails_over(certs, tmp_path):
             return own and own[0][2][0] != owner
 
         wait_for(failed_over, timeout=30, what="failover")
-        rc2 = redis.RedisCluster(host=survivors[0].host, port=port, ssl=True,
-                                 ssl_ca_certs=certs["ca"], ssl_certfile=certs["client_cert"],
-                                 ssl_keyfile=certs["client_key"], ssl_check_hostname=False,
-                                 password=password, socket_timeout=5)
+        rc2 = redis.RedisCluster(host=survivors[0].host, port=port, socket_timeout=5,
+                                 **redis_kwargs(certs, password))
         assert rc2.get("key:0") == b"0"
         rc2.set("key:0", "new")
         assert rc2.get("key:0") == b"new"
@@ -604,10 +582,8 @@ def test_mixed_tls_cluster_with_redis_server(certs, tmp_path):
                 addr = l.split()[1]
                 assert addr.split("@")[0].endswith(f":{port}"), l
                 assert addr.split("@")[1].split(",")[0] == str(port + 10000), l
-        rc = redis.RedisCluster(host=shoal.host, port=port, ssl=True, ssl_ca_certs=certs["ca"],
-                                ssl_certfile=certs["client_cert"],
-                                ssl_keyfile=certs["client_key"], ssl_check_hostname=False,
-                                socket_timeout=5)
+        rc = redis.RedisCluster(host=shoal.host, port=port, socket_timeout=5,
+                                **redis_kwargs(certs))
         for i in range(200):
             rc.set(f"m:{i}", i)
         assert [rc.get(f"m:{i}") for i in range(200)] == [str(i).encode() for i in range(200)]

@@ -24,6 +24,7 @@
 #   >push        -> Push (list subclass)
 
 import socket
+import ssl
 import time
 
 
@@ -268,7 +269,12 @@ def encode_command(*args):
 class RespConnection:
     """One TCP connection speaking raw RESP."""
 
-    def __init__(self, host, port, timeout=5.0, source_address=None):
+    def __init__(self, host, port, timeout=5.0, source_address=None, profile=True):
+        """With `profile` (the default) the connection follows the test
+        profile (support/profile.py): under tls-auth it is TLS with the test
+        client certificate and already authenticated (the AUTH reply is
+        consumed here; an error reply raises ConnectionClosed). profile=False:
+        always a plain TCP connection."""
         self.host, self.port = host, port
         self.timeout = timeout
         self.sock = socket.create_connection((host, port), timeout=timeout,
@@ -276,6 +282,19 @@ class RespConnection:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
         self.eof = False
+        if profile:
+            from . import profile as prof
+            try:
+                self.sock = prof.wrap_socket(self.sock, host)
+            except (OSError, ValueError):
+                self.sock.close()
+                raise
+            auth = prof.auth_command()
+            if auth is not None:
+                raw, _ = self.call_raw(*auth)
+                if raw != b"+OK\r\n":
+                    self.close()
+                    raise ConnectionClosed(raw)
 
     # --- lifecycle ---------------------------------------------------------
 
@@ -312,7 +331,7 @@ class RespConnection:
         self.sock.settimeout(remaining)
         try:
             chunk = self.sock.recv(1 << 16)
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLZeroReturnError, ssl.SSLEOFError):
             chunk = b""
         if not chunk:
             self.eof = True

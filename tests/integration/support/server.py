@@ -19,13 +19,13 @@ import subprocess
 import tempfile
 import time
 
-from . import ports
-from .resp import RespConnection
+from . import ports, profile
+from .resp import ConnectionClosed, RespConnection
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 REDIS_SERVER = os.environ.get("REDIS_SERVER_BIN", "/usr/bin/redis-server")
-REDIS_CLI = os.environ.get("REDIS_CLI_BIN", "/usr/bin/redis-cli")
-REDIS_BENCHMARK = os.environ.get("REDIS_BENCHMARK_BIN", "/usr/bin/redis-benchmark")
+REDIS_CLI = profile.REDIS_CLI
+REDIS_BENCHMARK = profile.REDIS_BENCHMARK
 
 # Options that make the oracle behave like a plain in-memory server.
 NO_PERSISTENCE = ["--save", "", "--appendonly", "no"]
@@ -89,8 +89,12 @@ class Server:
 
     @property
     def argv(self):
-        return [self.binary, "--port", str(self.port), "--bind", self.host, "--dir",
-                self.dir] + self.extra_args
+        # The test profile (support/profile.py) picks the listener (plain port,
+        # or port 0 + tls-port) and adds its TLS and password options; the
+        # test's own arguments come last and win.
+        return ([self.binary] + profile.listen_args(self.port) +
+                ["--bind", self.host, "--dir", self.dir] + profile.server_args() +
+                self.extra_args)
 
     def start(self):
         if self.proc is not None:
@@ -136,6 +140,12 @@ class Server:
                         return
                     last = raw
                     # -LOADING and friends: keep waiting.
+            except ConnectionClosed as e:
+                # Under tls-auth: the profile's AUTH was refused because the
+                # test gave the node its own password or users - it is up.
+                if e.partial.startswith((b"-WRONGPASS", b"-ERR AUTH")):
+                    return
+                last = e
             except (OSError, Exception) as e:  # noqa: B014 - any failure means "not yet"
                 last = e
             time.sleep(0.02)
@@ -169,9 +179,13 @@ class Server:
             self._log_file = None
         return code
 
-    def restart(self, args=None):
+    def restart(self, args=None, crash=False):
         """Stops (if running) and starts again with the same port and dir;
-        `args` replaces the extra arguments when given."""
+        `args` replaces the extra arguments when given. With `crash` the
+        process is killed with SIGKILL instead of SIGTERM (no shutdown work:
+        no save, no cluster handoff)."""
+        if crash:
+            self.kill()
         self.stop()
         if self._log_file:
             self._log_file.close()
@@ -205,9 +219,14 @@ class Server:
             return c.call(*args)
 
     def redis_py(self, **kw):
-        """A python3-redis client (imported lazily: only Debian's python has it)."""
-        import redis
-        return redis.Redis(host=self.host, port=self.port, **kw)
+        """A python3-redis client under the test profile (redis is imported
+        lazily: only Debian's python has it)."""
+        return profile.client(self.host, self.port, **kw)
+
+    def cli(self, *args, timeout=30):
+        """redis-cli -h host -p port args... under the test profile; the
+        CompletedProcess (text)."""
+        return profile.run_cli("-h", self.host, "-p", self.port, *args, timeout=timeout)
 
     def rss_bytes(self):
         """Resident set size of the process, from /proc/<pid>/statm."""

@@ -13,12 +13,15 @@
 #   - optionally `WAIT 1 0` after each write: the write counts as
 #     acknowledged only when WAIT says one replica has it.
 #
-# Plain redis.Redis connections are used (one per node, short timeouts).
+# redis.Redis connections from support/profile.py (plain or TLS + password
+# per SHOAL_TEST_PROFILE) are used, one per node, with short timeouts.
 
 import threading
 import time
 
 import redis
+
+from . import profile
 
 
 def _crc16_table():
@@ -80,8 +83,8 @@ class SlotWriter:
     def _conn(self, addr):
         c = self.conns.get(addr)
         if c is None:
-            c = redis.Redis(host=addr[0], port=addr[1], socket_timeout=self.socket_timeout,
-                            socket_connect_timeout=self.socket_timeout)
+            c = profile.client(addr[0], addr[1], socket_timeout=self.socket_timeout,
+                               socket_connect_timeout=self.socket_timeout)
             self.conns[addr] = c
         return c
 

@@ -1,9 +1,12 @@
 # Test certificates made with the openssl CLI: a CA, a server certificate
 # (CN "Server", IP SANs 127.0.0.1 and 127.0.0.11..16 for the multi-node
 # tests), a client certificate, and optionally an encrypted copy of the server
-# key. Used by tests/integration/test_tls.py; everything lands in `dest`.
+# key; plus the client side (an SSLContext, redis-py keyword arguments) for
+# them. Used by support/profile.py, test_tls.py and test_secrets.py;
+# everything lands in `dest`.
 
 import os
+import ssl
 import subprocess
 
 
@@ -48,3 +51,28 @@ def server_args(p, extra=()):
     """shoal/redis-server arguments for a TLS node with these certificates."""
     return ["--tls-cert-file", p["server_cert"], "--tls-key-file", p["server_key"],
             "--tls-ca-cert-file", p["ca"]] + list(extra)
+
+
+def client_context(p, cert=True, ca=None, min_version=None, max_version=None):
+    """A client SSLContext trusting `ca` (default: the test CA), presenting the
+    client certificate when `cert`; hostnames are not checked (nodes are
+    addressed by IP and share one certificate)."""
+    ctx = ssl.create_default_context(cafile=ca or p["ca"])
+    ctx.check_hostname = False
+    if cert:
+        ctx.load_cert_chain(p["client_cert"], p["client_key"])
+    if min_version:
+        ctx.minimum_version = min_version
+    if max_version:
+        ctx.maximum_version = max_version
+    return ctx
+
+
+def redis_kwargs(p, password=None):
+    """redis-py (Redis, RedisCluster) keyword arguments for a TLS connection with
+    the client certificate, and AUTH with `password` when given."""
+    kw = {"ssl": True, "ssl_ca_certs": p["ca"], "ssl_certfile": p["client_cert"],
+          "ssl_keyfile": p["client_key"], "ssl_check_hostname": False}
+    if password is not None:
+        kw["password"] = password
+    return kw
