@@ -65,8 +65,9 @@ fi
 echo "== integration and container tests"
 export SHOAL_BIN="$PWD/$BUILD_DIR/shoal"
 # shellcheck disable=SC2086
+# --durations: the slowest tests in the log, to keep CI's time in view.
 /usr/bin/python3 -m pytest tests/integration tests/chaos tests/e2e -q -p no:cacheprovider \
-  ${SHOAL_PYTEST_ARGS:-}
+  --durations=25 ${SHOAL_PYTEST_ARGS:-}
 
 if [ "${SHOAL_SECURE:-1}" = 1 ]; then
   echo "== secure leg: cluster integration files under TLS + requirepass (SHOAL_TEST_PROFILE=tls-auth)"
