@@ -11,11 +11,22 @@ namespace entrypoint::bootstrap {
 
 namespace {
 
-bool Call(const PeerAddr& a, const Credentials& auth, std::vector<std::string> args, Reply* out) {
+// One command on a fresh connection. False when the peer could not be
+// reached or refused AUTH; *why then says so (an error *reply* to the
+// command itself is a successful call, in *out).
+bool Call(const PeerAddr& a, const Credentials& auth, std::vector<std::string> args, Reply* out,
+          std::string* why = nullptr) {
   RespClient c(a.ip, a.port, 1000);
   Reply r;
-  if (!auth.empty() && (!c.Call(auth.AuthCommand(), &r) || !r.ok())) return false;
-  return c.Call(args, out);
+  if (!auth.empty() && (!c.Call(auth.AuthCommand(), &r) || !r.ok())) {
+    if (why) *why = !r.ok() ? "AUTH: " + r.str : c.error();
+    return false;
+  }
+  if (!c.Call(args, out)) {
+    if (why) *why = c.error();
+    return false;
+  }
+  return true;
 }
 
 bool Nodes(const PeerAddr& self, const Credentials& auth, std::vector<NodeEntry>* out) {
@@ -62,7 +73,12 @@ HandoffResult HandOffSlots(const PeerAddr& self, const Credentials& auth,
            replica->port);
   Reply r;
   PeerAddr rep{replica->ip, replica->port};
-  if (!Call(rep, auth, {"CLUSTER", "FAILOVER"}, &r) || !r.ok()) {
+  std::string why;
+  if (!Call(rep, auth, {"CLUSTER", "FAILOVER"}, &r, &why)) {
+    res.detail = "replica unreachable for CLUSTER FAILOVER: " + why;
+    return res;
+  }
+  if (!r.ok()) {
     res.detail = "CLUSTER FAILOVER refused: " + r.str;
     return res;
   }
