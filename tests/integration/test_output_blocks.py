@@ -10,6 +10,7 @@ import time
 
 import redis
 
+from support.resp import encode_command as _cmd
 from support.server import NO_PERSISTENCE
 
 
@@ -30,14 +31,6 @@ def _send_all_read(host, port, payload, expect_len, chunk=65536, stall_s=0.0):
         return bytes(got)
     finally:
         s.close()
-
-
-def _cmd(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 
 
 def _load(server, values):

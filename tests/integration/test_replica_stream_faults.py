@@ -16,17 +16,11 @@ import time
 
 import redis
 
+from support.resp import encode_command as _cmd
 from support.server import NO_PERSISTENCE
+from support.wait import wait_until
 
 REPLID = "a" * 40
-
-
-def _cmd(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 
 
 class FakeMaster:
@@ -103,13 +97,12 @@ def _empty_rdb(redis_factory):
         return fh.read()
 
 
-def _wait(pred, what, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+def _replica_of(shoal_factory, fake):
+    """A fresh shoal node replicating from the scripted master."""
+    replica = shoal_factory(NO_PERSISTENCE)
+    r = redis.Redis(host=replica.host, port=replica.port, decode_responses=True)
+    r.execute_command("REPLICAOF", "127.0.0.1", fake.port)
+    return replica, r
 
 
 def test_a_command_cut_by_a_dropped_link_does_not_swallow_the_next_links_stream(
@@ -137,10 +130,8 @@ def test_a_command_cut_by_a_dropped_link_does_not_swallow_the_next_links_stream(
 
     fake = FakeMaster(script)
     try:
-        replica = shoal_factory(NO_PERSISTENCE)
-        r = redis.Redis(host=replica.host, port=replica.port, decode_responses=True)
-        r.execute_command("REPLICAOF", "127.0.0.1", fake.port)
-        _wait(lambda: r.get("c") == "3", "the second link's commands to apply")
+        replica, r = _replica_of(shoal_factory, fake)
+        wait_until(lambda: r.get("c") == "3", timeout=15, what="the second link's commands")
         assert r.get("counter") == "1"
         assert r.get("b") is None
         assert len(fake.psyncs) == 2
@@ -164,10 +155,8 @@ def test_a_command_with_too_few_arguments_from_the_master_is_an_error_not_a_cras
 
     fake = FakeMaster(script)
     try:
-        replica = shoal_factory(NO_PERSISTENCE)
-        r = redis.Redis(host=replica.host, port=replica.port, decode_responses=True)
-        r.execute_command("REPLICAOF", "127.0.0.1", fake.port)
-        _wait(lambda: r.get("after") == "ok", "the command after the bad ones")
+        replica, r = _replica_of(shoal_factory, fake)
+        wait_until(lambda: r.get("after") == "ok", timeout=15, what="the command after the bad ones")
         assert r.ping()
         log = replica.log_text()
         assert "This replica is sending an error to its master" in log
