@@ -5,7 +5,9 @@
 # on free loopback ports, stopped by PID when the script exits), then:
 #   1. throughput: redis-benchmark SET, GET, INCR, MSET at -P 1 and -P 16
 #      (-c 50, -n $BENCH_N), interleaved shoal/redis for $BENCH_ROUNDS rounds,
-#      median per cell, printed as a markdown table with the shoal/redis ratio;
+#      median per cell, printed as a markdown table with the shoal/redis ratio
+#      (the median of the per-round ratios: each round runs both servers back
+#      to back, so a pair shares the machine's phase; see summarize.py);
 #      Each cell also records the server's own CPU time (utime+stime from
 #      /proc/PID/stat) per request: a figure much less sensitive to a noisy
 #      neighbour than requests/s. With 2+ CPUs (BENCH_PIN=1, the default) the
@@ -17,7 +19,7 @@
 #
 # Usage: bench/compare.sh [-n requests] [-r rounds] [-k keys]
 # Environment: SHOAL_BIN (default <repo>/build/shoal), REDIS_SERVER_BIN,
-#   BENCH_N (200000), BENCH_ROUNDS (3), MEM_KEYS (1000000), BENCH_CLIENTS (50),
+#   BENCH_N (200000), BENCH_ROUNDS (5), MEM_KEYS (1000000), BENCH_CLIENTS (50),
 #   BENCH_TESTS ("set get incr mset lpush hset zadd sadd xadd evalsha"; xadd and
 #   evalsha are custom commands: XADD bench:stream * f <rand>, and EVALSHA of a
 #   one-line SET script loaded into both servers), BENCH_PIPELINES ("1 16"), BENCH_PIN (1 when
@@ -33,7 +35,7 @@ REDIS_SERVER_BIN="${REDIS_SERVER_BIN:-/usr/bin/redis-server}"
 REDIS_CLI="${REDIS_CLI_BIN:-/usr/bin/redis-cli}"
 REDIS_BENCHMARK="${REDIS_BENCHMARK_BIN:-/usr/bin/redis-benchmark}"
 BENCH_N="${BENCH_N:-200000}"
-BENCH_ROUNDS="${BENCH_ROUNDS:-3}"
+BENCH_ROUNDS="${BENCH_ROUNDS:-5}"
 MEM_KEYS="${MEM_KEYS:-1000000}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-50}"
 BENCH_TESTS="${BENCH_TESTS:-set get incr mset lpush hset zadd sadd xadd evalsha}"
@@ -154,7 +156,7 @@ echo "- commit: $commit"
 echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
 echo "- shoal: $SHOAL_BIN"
 echo "- redis: $("$REDIS_SERVER_BIN" --version | head -n1)"
-echo "- redis-benchmark: -c $BENCH_CLIENTS -n $BENCH_N, $BENCH_ROUNDS interleaved rounds, median"
+echo "- redis-benchmark: -c $BENCH_CLIENTS -n $BENCH_N, $BENCH_ROUNDS interleaved rounds; medians, ratios paired per round"
 if [[ ${#SERVER_PIN[@]} -gt 0 ]]; then
   echo "- pinning: servers on CPU $((NCPU - 1)), redis-benchmark on CPUs 0-$((NCPU - 2))"
 fi

@@ -5,7 +5,11 @@
 #   summarize.py throughput results.tsv
 #       rows: side, test, pipeline, round, requests/s, server CPU us/request
 #       prints: command | P | shoal req/s | redis req/s | ratio | server CPU
-#       us/request for both and their ratio (medians)
+#       us/request for both and their ratio. req/s and CPU are medians of the
+#       rounds; the ratios are medians of the per-round ratios (shoal and
+#       redis run back to back in each round, so a round's pair shares the
+#       machine's state: this VM moves between a fast and a slow phase, about
+#       2x apart, that hits both servers alike)
 #   summarize.py memory memory.tsv expected_keys
 #       rows: side, keys, used_memory before, used_memory after, rss after
 #       prints used_memory bytes per key for both sides and their ratio
@@ -24,6 +28,7 @@ def _num(text):
 def throughput(path):
     cells = {}  # (test, P) -> side -> [rps]
     cpus = {}  # (test, P) -> side -> [server CPU us/request]
+    rounds = {}  # (test, P) -> round -> side -> (rps, cpu)
     order = []
     with open(path) as f:
         for line in f:
@@ -43,6 +48,7 @@ def throughput(path):
             c = _num(cpu)
             if c:
                 cpus.setdefault(key, {}).setdefault(side, []).append(c)
+            rounds.setdefault(key, {}).setdefault(_round, {})[side] = (value, c)
     print("| command | P | shoal req/s | redis req/s | ratio | shoal CPU us/req "
           "| redis CPU us/req | CPU ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -50,15 +56,20 @@ def throughput(path):
         sides = cells[(test, p)]
         med = {s: statistics.median(v) for s, v in sides.items() if v}
         a, b = med.get("shoal"), med.get("redis")
-        ratio = f"{a / b:.2f}" if a and b else "n/a"
         cmed = {s: statistics.median(v) for s, v in cpus.get((test, p), {}).items() if v}
         ca, cb = cmed.get("shoal"), cmed.get("redis")
-        cratio = f"{ca / cb:.2f}" if ca and cb else "n/a"
+        pairs = [r for r in rounds.get((test, p), {}).values() if "shoal" in r and "redis" in r]
+        rr = [r["shoal"][0] / r["redis"][0] for r in pairs if r["shoal"][0] and r["redis"][0]]
+        cr = [r["shoal"][1] / r["redis"][1] for r in pairs if r["shoal"][1] and r["redis"][1]]
+        ratio = f"{statistics.median(rr):.2f}" if rr else "n/a"
+        cratio = f"{statistics.median(cr):.2f}" if cr else "n/a"
         print(f"| {test.upper()} | {p} | {_fmt(a)} | {_fmt(b)} | {ratio} | "
               f"{_us(ca)} | {_us(cb)} | {cratio} |")
     print()
-    print("ratio = shoal / redis requests/s (median of the rounds); > 1 means shoal is faster.")
-    print("CPU ratio = shoal / redis server CPU time per request; < 1 means shoal needs less.")
+    print("req/s and CPU us/req: medians of the rounds. ratio = median over the rounds of")
+    print("shoal / redis requests/s in the same round (the two run back to back); > 1 means")
+    print("shoal is faster. CPU ratio: the same for server CPU time per request; < 1 means")
+    print("shoal needs less.")
 
 
 def _us(v):
