@@ -107,7 +107,6 @@ struct CommandSpec {
   uint32_t acl = 0;                          // ACL categories beyond those implied by flags
   const CommandSpec* subcommands = nullptr;  // container commands (CLUSTER, CONFIG ...)
   size_t n_subcommands = 0;
-  const char* summary = "";
   const char* since = "1.0.0";
   const char* group = "generic";
   // Custom key extraction for commands with movable keys (e.g. EVAL numkeys).
