@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 namespace node::commands {
 
