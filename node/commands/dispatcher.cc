@@ -24,10 +24,7 @@ namespace {
 // Redis's allowProtectedAction: "yes", or "local" for a client on the
 // loopback address (client.addr is "ip:port", IPv4-mapped already IPv4).
 bool ProtectedCommandAllowed(const Client& c, config::EnableCommand mode) {
-  if (mode == config::EnableCommand::kYes) return true;
-  if (mode != config::EnableCommand::kLocal) return false;
-  size_t colon = c.addr.rfind(':');
-  return acl::IsLocalPeer(std::string_view(c.addr).substr(0, colon));
+  return config::ProtectedActionAllowed(mode, acl::IsLocalPeerAddr(c.addr));
 }
 
 std::string UnknownCommandError(std::span<const std::string_view> args) {

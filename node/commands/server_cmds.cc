@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "node/acl/protected_mode.h"
 #include "node/base/clock.h"
 #include "node/base/memory.h"
 #include "node/base/strings.h"
@@ -367,7 +368,8 @@ void ConfigSet(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); i++) nv.emplace_back(ctx.arg(i));
   auto& cfg = *ctx.engine().config;
   bool aof_was_on = cfg.s.appendonly;
-  auto st = cfg.SetManyFromConfigCommand(nv);
+  // enable-protected-configs local: the peer's address decides, as for DEBUG.
+  auto st = cfg.SetManyFromConfigCommand(nv, acl::IsLocalPeerAddr(ctx.client().addr));
   if (!st.ok()) return ctx.reply().Error(st.message());
   // appendonly yes whose AOF could not be created (read-only or full data
   // dir): the persistence hook put it back to no; Redis 7.0 says so.
