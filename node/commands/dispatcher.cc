@@ -5,6 +5,7 @@
 
 #include "node/acl/protected_mode.h"
 #include "node/base/clock.h"
+#include "node/base/log.h"
 #include "node/base/strings.h"
 #include "node/commands/acl_handlers.h"
 #include "node/commands/command_table.h"
@@ -359,16 +360,29 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
   if (!(spec->flags & kKeepAsking) && !client.in_multi) client.asking = false;
 }
 
+ResolvedCommand ResolveCommand(std::span<const std::string_view> args) {
+  ResolvedCommand r;
+  const CommandSpec* spec = args.empty() ? nullptr : LookupCommand(args[0]);
+  if (!spec) {
+    r.unknown = true;
+    if (!args.empty()) r.error = UnknownCommandError(args);
+    return r;
+  }
+  if (spec->subcommands && args.size() >= 2) {
+    if (auto* sub = LookupSubcommand(*spec, args[1])) spec = sub;
+  }
+  if (!ArityOk(*spec, args.size()) || (spec->parent && !ArityOk(*spec->parent, args.size())) ||
+      !spec->handler) {
+    r.error = "ERR wrong number of arguments for '" + FullName(*spec) + "' command";
+    return r;
+  }
+  r.spec = spec;
+  return r;
+}
+
 void Dispatcher::Call(Client& client, const CommandSpec& spec,
                       std::span<const std::string_view> args, resp::ReplyBuilder& reply) {
-  // Execute checked the arity already; the other callers (AOF replay, the
-  // master's stream, blocked retries) may hand over anything a file or a
-  // peer sent, and a handler reads its arguments by position.
-  if (!ArityOk(spec, args.size()) || (spec.parent && !ArityOk(*spec.parent, args.size())) ||
-      !spec.handler) {
-    reply.Error("ERR wrong number of arguments for '" + FullName(spec) + "' command");
-    return;
-  }
+  NODE_DCHECK(spec.handler && ArityOk(spec, args.size()));  // see dispatcher.h
   uint64_t errors_before = reply.errors();
   int64_t start = base::MonoUs();
   CommandContext ctx(engine_, client, spec, args, reply);
