@@ -369,7 +369,13 @@ ResolvedCommand ResolveCommand(std::span<const std::string_view> args) {
     return r;
   }
   if (spec->subcommands && args.size() >= 2) {
-    if (auto* sub = LookupSubcommand(*spec, args[1])) spec = sub;
+    const CommandSpec* sub = LookupSubcommand(*spec, args[1]);
+    if (!sub && !spec->handler) {  // Execute's text
+      r.error = "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                base::ToUpper(args[0]) + " HELP.";
+      return r;
+    }
+    if (sub) spec = sub;
   }
   if (!ArityOk(*spec, args.size()) || (spec->parent && !ArityOk(*spec->parent, args.size())) ||
       !spec->handler) {

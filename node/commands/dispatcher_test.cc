@@ -42,6 +42,10 @@ TEST_SUITE("commands/dispatcher") {
     r = Resolve({"CONFIG", "SET", "maxmemory"});
     CHECK(r.spec == nullptr);
     CHECK(r.error == "ERR wrong number of arguments for 'config|set' command");
+    r = Resolve({"config", "nosuch", "x"});
+    CHECK(r.spec == nullptr);
+    CHECK_FALSE(r.unknown);
+    CHECK(r.error == "ERR unknown subcommand 'nosuch'. Try CONFIG HELP.");
     r = Resolve({"CONFIG"});
     CHECK(r.spec == nullptr);
     CHECK(r.error == "ERR wrong number of arguments for 'config' command");
