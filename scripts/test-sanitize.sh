@@ -75,6 +75,26 @@ scan_logs() {
   echo "== no sanitizer report in $(find "$1" -name server.log | wc -l) node logs"
 }
 
+# Runs the integration tests $6 (pytest paths) against the shoal binary $1,
+# with the extra environment $2 ("VAR=value ..." or ""): pytest's output goes
+# to "$3-pytest.log" and every node directory (with its server.log) under a
+# fresh "$3-logs", so the scan then sees exactly this run's logs; $4 is the
+# report regex, $5 labels the timing line. Returns 1 when a test failed or a
+# node log holds a report.
+run_integration() {
+  local bin=$1 env=$2 out=$3 regex=$4 label=$5 files=$6
+  local logs=$3-logs rc=0 t
+  t=$(date +%s)
+  rm -rf "$logs"
+  mkdir -p "$logs"
+  eval "TMPDIR=$logs $env SHOAL_BIN=$bin /usr/bin/python3 -m pytest $files \
+    -q -p no:cacheprovider ${PYTEST_ARGS:-}" >"$out-pytest.log" 2>&1 || rc=$?
+  tail -5 "$out-pytest.log"
+  echo "== $label: $(( $(date +%s) - t )) s, rc $rc"
+  scan_logs "$logs" "$regex" || rc=1
+  [ $rc -eq 0 ]
+}
+
 if [ $tsan -eq 1 ]; then
   # The TSan leg. Where threads meet: the control plane (entrypoint/) runs
   # the supervisor (signals, children), discovery, the bootstrap, the health
@@ -134,18 +154,9 @@ test_persistence.py::test_config_set_appendonly_at_runtime \
 test_replica_aof.py::test_a_replica_rewrites_its_aof_after_a_full_sync"
     files=""
     for t in ${TSAN_TESTS:-$default_tsan}; do files="$files tests/integration/$t"; done
-    logs=$(cd "$tb" && pwd)/tsan-logs
-    rm -rf "$logs"
-    mkdir -p "$logs"
-    t2=$(date +%s)
-    rc=0
-    eval "TMPDIR=$logs SHOAL_FORMATION_REPEATS=1 SHOAL_BIN=$(cd "$tb" && pwd)/shoal \
-      /usr/bin/python3 -m pytest $files -q -p no:cacheprovider ${PYTEST_ARGS:-}" \
-      >"$tb/tsan-pytest.log" 2>&1 || rc=$?
-    tail -5 "$tb/tsan-pytest.log"
-    [ $rc -eq 0 ] || status=1
-    echo "== integration tests (TSan): $(( $(date +%s) - t2 )) s, rc $rc"
-    scan_logs "$logs" 'WARNING: ThreadSanitizer' || status=1
+    tb_abs=$(cd "$tb" && pwd)
+    run_integration "$tb_abs/shoal" "SHOAL_FORMATION_REPEATS=1" "$tb_abs/tsan" \
+      'WARNING: ThreadSanitizer' "integration tests (TSan)" "$files" || status=1
   fi
   echo "== TSan leg total $(( $(date +%s) - t0 )) s"
   exit $status
@@ -188,25 +199,15 @@ tail -3 "$build/sanitize-unit.log"
 echo "== unit tests (ASan+UBSan): $(( $(date +%s) - t1 )) s, $([ $status -eq 0 ] && echo ok || echo FAILED)"
 
 if [ $unit_only -eq 0 ]; then
-  # Node directories (and their server.log) go under one fresh TMPDIR so the
-  # scan below sees exactly this run's logs.
-  logs=$(cd "$build" && pwd)/sanitize-logs
-  rm -rf "$logs"
-  mkdir -p "$logs"
-  t2=$(date +%s)
-  rc=0
   if [ $full -eq 1 ]; then
     files=tests/integration
   else
     files=""
     for t in $tests; do files="$files tests/integration/$t"; done
   fi
-  eval "TMPDIR=$logs SHOAL_BIN=$bin /usr/bin/python3 -m pytest $files \
-    -q -p no:cacheprovider ${PYTEST_ARGS:-}" >"$build/sanitize-pytest.log" 2>&1 || rc=$?
-  tail -5 "$build/sanitize-pytest.log"
-  [ $rc -eq 0 ] || status=1
-  echo "== integration tests: $(( $(date +%s) - t2 )) s, rc $rc"
-  scan_logs "$logs" 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' || status=1
+  run_integration "$bin" "" "$(cd "$build" && pwd)/sanitize" \
+    'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "integration tests" "$files" ||
+    status=1
 fi
 echo "== test-sanitize total $(( $(date +%s) - t0 )) s"
 exit $status

@@ -33,6 +33,12 @@ inline bool IsLocalPeer(std::string_view peer_ip) {
   return peer_ip == "127.0.0.1" || peer_ip == "::1";
 }
 
+// `addr` as "ip:port" (a client's peer address); "" (an internal client) is not local.
+inline bool IsLocalPeerAddr(std::string_view addr) {
+  size_t colon = addr.rfind(':');
+  return colon != std::string_view::npos && IsLocalPeer(addr.substr(0, colon));
+}
+
 inline bool ProtectedModeDenies(bool protected_mode, const User& default_user,
                                 std::string_view peer_ip) {
   return protected_mode && default_user.nopass() && !IsLocalPeer(peer_ip);

@@ -216,6 +216,15 @@ TEST_SUITE("acl/user") {
     REQUIRE(ApplyUserRule(Env(), d, ">pw") == RuleError::kOk);
     CHECK_FALSE(ProtectedModeDenies(true, d, "10.0.0.5"));
   }
+
+  TEST_CASE("a client address is local only when its ip is 127.0.0.1 or ::1") {
+    CHECK(IsLocalPeerAddr("127.0.0.1:5000"));
+    CHECK(IsLocalPeerAddr("::1:5000"));
+    CHECK_FALSE(IsLocalPeerAddr("127.0.0.13:5000"));
+    CHECK_FALSE(IsLocalPeerAddr("10.0.0.5:6379"));
+    CHECK_FALSE(IsLocalPeerAddr(""));        // internal clients (AOF loader, master link)
+    CHECK_FALSE(IsLocalPeerAddr("master"));  // the replica's master client
+  }
 }
 
 TEST_SUITE("acl/registry") {

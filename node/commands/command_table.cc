@@ -105,7 +105,9 @@ CommandSpec kLatencySubs[] = {
   {"reset", -2, kAdminLS, {}, &LatencyReset},
 };
 
-constexpr uint32_t kModuleAdmin = kAdmin | kNoScript | kNoAsyncLoading;
+// kProtected: enable-module-command gates LOAD / LOADEX / UNLOAD in the
+// dispatcher, as DEBUG (Redis 7.0's CMD_PROTECTED on these three).
+constexpr uint32_t kModuleAdmin = kAdmin | kNoScript | kNoAsyncLoading | kProtected;
 CommandSpec kModuleSubs[] = {
   {"help", 2, kLS, {}, &ModuleHelp},
   {"list", 2, kAdmin | kNoScript, {}, &ModuleList},

@@ -5,6 +5,7 @@
 
 #include "node/acl/protected_mode.h"
 #include "node/base/clock.h"
+#include "node/base/log.h"
 #include "node/base/strings.h"
 #include "node/commands/acl_handlers.h"
 #include "node/commands/command_table.h"
@@ -24,10 +25,7 @@ namespace {
 // Redis's allowProtectedAction: "yes", or "local" for a client on the
 // loopback address (client.addr is "ip:port", IPv4-mapped already IPv4).
 bool ProtectedCommandAllowed(const Client& c, config::EnableCommand mode) {
-  if (mode == config::EnableCommand::kYes) return true;
-  if (mode != config::EnableCommand::kLocal) return false;
-  size_t colon = c.addr.rfind(':');
-  return acl::IsLocalPeer(std::string_view(c.addr).substr(0, colon));
+  return config::ProtectedActionAllowed(mode, acl::IsLocalPeerAddr(c.addr));
 }
 
 std::string UnknownCommandError(std::span<const std::string_view> args) {
@@ -362,16 +360,35 @@ void Dispatcher::Execute(Client& client, std::span<const std::string_view> args,
   if (!(spec->flags & kKeepAsking) && !client.in_multi) client.asking = false;
 }
 
+ResolvedCommand ResolveCommand(std::span<const std::string_view> args) {
+  ResolvedCommand r;
+  const CommandSpec* spec = args.empty() ? nullptr : LookupCommand(args[0]);
+  if (!spec) {
+    r.unknown = true;
+    if (!args.empty()) r.error = UnknownCommandError(args);
+    return r;
+  }
+  if (spec->subcommands && args.size() >= 2) {
+    const CommandSpec* sub = LookupSubcommand(*spec, args[1]);
+    if (!sub && !spec->handler) {  // Execute's text
+      r.error = "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                base::ToUpper(args[0]) + " HELP.";
+      return r;
+    }
+    if (sub) spec = sub;
+  }
+  if (!ArityOk(*spec, args.size()) || (spec->parent && !ArityOk(*spec->parent, args.size())) ||
+      !spec->handler) {
+    r.error = "ERR wrong number of arguments for '" + FullName(*spec) + "' command";
+    return r;
+  }
+  r.spec = spec;
+  return r;
+}
+
 void Dispatcher::Call(Client& client, const CommandSpec& spec,
                       std::span<const std::string_view> args, resp::ReplyBuilder& reply) {
-  // Execute checked the arity already; the other callers (AOF replay, the
-  // master's stream, blocked retries) may hand over anything a file or a
-  // peer sent, and a handler reads its arguments by position.
-  if (!ArityOk(spec, args.size()) || (spec.parent && !ArityOk(*spec.parent, args.size())) ||
-      !spec.handler) {
-    reply.Error("ERR wrong number of arguments for '" + FullName(spec) + "' command");
-    return;
-  }
+  NODE_DCHECK(spec.handler && ArityOk(spec, args.size()));  // see dispatcher.h
   uint64_t errors_before = reply.errors();
   int64_t start = base::MonoUs();
   CommandContext ctx(engine_, client, spec, args, reply);

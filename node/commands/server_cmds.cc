@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "node/acl/protected_mode.h"
 #include "node/base/clock.h"
 #include "node/base/memory.h"
 #include "node/base/strings.h"
@@ -367,7 +368,8 @@ void ConfigSet(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); i++) nv.emplace_back(ctx.arg(i));
   auto& cfg = *ctx.engine().config;
   bool aof_was_on = cfg.s.appendonly;
-  auto st = cfg.SetManyFromConfigCommand(nv);
+  // enable-protected-configs local: the peer's address decides, as for DEBUG.
+  auto st = cfg.SetManyFromConfigCommand(nv, acl::IsLocalPeerAddr(ctx.client().addr));
   if (!st.ok()) return ctx.reply().Error(st.message());
   // appendonly yes whose AOF could not be created (read-only or full data
   // dir): the persistence hook put it back to no; Redis 7.0 says so.
@@ -682,37 +684,16 @@ void Lolwut(CommandContext& ctx) {
   ctx.reply().Verbatim(out);
 }
 
-namespace {
-
-// enable-module-command: "yes", or "local" and a loopback client.
-bool ModuleCommandAllowed(CommandContext& ctx) {
-  auto* cfg = ctx.engine().config;
-  if (!cfg) return false;
-  auto mode = cfg->s.enable_module_command;
-  if (mode == config::EnableCommand::kYes) return true;
-  if (mode != config::EnableCommand::kLocal) return false;
-  const std::string& a = ctx.client().addr;
-  return a.empty() || a.rfind("127.", 0) == 0 || a.rfind("::1", 0) == 0 || a.rfind("[::1]", 0) == 0;
-}
-
-constexpr const char* kErrModuleNotAllowed =
-    "ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", you "
-    "can run it from a local connection, otherwise you need to set this option in the "
-    "configuration file, and then restart the server.";
-
-}  // namespace
-
 // shoal loads no modules: LIST is empty, LOAD/LOADEX fail as a module that
 // does not load, UNLOAD finds no such module.
 void ModuleList(CommandContext& ctx) { ctx.reply().ArrayHeader(0); }
 
+// enable-module-command was checked by the dispatcher (kProtected rows).
 void ModuleLoad(CommandContext& ctx) {
-  if (!ModuleCommandAllowed(ctx)) return ctx.reply().Error(kErrModuleNotAllowed);
   ctx.reply().Error("ERR Error loading the extension. Please check the server logs.");
 }
 
 void ModuleUnload(CommandContext& ctx) {
-  if (!ModuleCommandAllowed(ctx)) return ctx.reply().Error(kErrModuleNotAllowed);
   ctx.reply().Error("ERR Error unloading module: no such module with that name");
 }
 

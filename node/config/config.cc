@@ -130,12 +130,13 @@ std::string SetFailed(std::string_view name, std::string_view reason) {
 
 }  // namespace
 
-Status Config::SetFromConfigCommand(std::string_view name, std::string_view value) {
+Status Config::SetFromConfigCommand(std::string_view name, std::string_view value,
+                                    bool local_client) {
   std::string pair[2] = {std::string(name), std::string(value)};
-  return SetManyFromConfigCommand(pair);
+  return SetManyFromConfigCommand(pair, local_client);
 }
 
-Status Config::SetManyFromConfigCommand(std::span<const std::string> nv) {
+Status Config::SetManyFromConfigCommand(std::span<const std::string> nv, bool local_client) {
   if (nv.empty() || nv.size() % 2 != 0) {
     return Status::Error("ERR wrong number of arguments for 'config|set' command");
   }
@@ -148,7 +149,8 @@ Status Config::SetManyFromConfigCommand(std::span<const std::string> nv) {
                            "'");
     }
     if (d->flags & kImmutable) return Status::Error(SetFailed(nv[i], "can't set immutable config"));
-    if ((d->flags & kProtected) && s.enable_protected_configs == EnableCommand::kNo) {
+    if ((d->flags & kProtected) &&
+        !ProtectedActionAllowed(s.enable_protected_configs, local_client)) {
       return Status::Error(SetFailed(nv[i], "can't set protected config"));
     }
     for (const Def* prev : defs) {

@@ -61,6 +61,12 @@ enum class SanitizeDumpPayload { kNo, kYes, kClients };
 enum class PropagationErrorBehavior { kIgnore, kPanic, kPanicOnReplicas };
 enum class PreferredEndpointType { kIp, kHostname, kUnknownEndpoint };
 enum class EnableCommand { kNo, kYes, kLocal };  // enable-debug-command & co.
+
+// Redis's allowProtectedAction: "yes", or "local" and a client connected from
+// the loopback address (127.0.0.1 or ::1; the caller decides, it knows the peer).
+inline bool ProtectedActionAllowed(EnableCommand mode, bool local_client) {
+  return mode == EnableCommand::kYes || (mode == EnableCommand::kLocal && local_client);
+}
 enum class TlsAuthClients { kNo, kYes, kOptional };
 enum class SyslogFacility {
   kUser,
@@ -388,9 +394,13 @@ class Config {
   // rows. Errors are complete RESP error texts, as Redis 7.0 words them:
   // "ERR CONFIG SET failed (possibly related to argument '<name>') - <reason>".
   // Values needing a feature not built yet are refused the same way.
-  base::Status SetFromConfigCommand(std::string_view name, std::string_view value);
+  // Protected rows (dir, dbfilename, ...) follow enable-protected-configs;
+  // under "local" only a `local_client` (one on the loopback address) may set them.
+  base::Status SetFromConfigCommand(std::string_view name, std::string_view value,
+                                    bool local_client = false);
   // CONFIG SET name value [name value ...]: all or nothing, like Redis 7.0.
-  base::Status SetManyFromConfigCommand(std::span<const std::string> name_values);
+  base::Status SetManyFromConfigCommand(std::span<const std::string> name_values,
+                                        bool local_client = false);
 
   // CONFIG GET pattern: (name, value) for every row whose name or alias
   // matches (aliases listed under their own name), Redis formatting.

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "node/config/config_text.h"
 
@@ -665,6 +666,25 @@ zset-max-ziplist-value	64)";
       auto st = c.SetFromConfigCommand(nv.first, nv.second);
       REQUIRE_FALSE(st.ok());
       CHECK(st.message() == want);
+    }
+  }
+
+  TEST_CASE("enable-protected-configs local lets only a local client set protected configs") {
+    // Observed on redis-server 7.0.15 from 127.0.0.1 and from 127.0.0.13.
+    const std::string refused =
+        "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config";
+    for (auto [mode, local_ok, remote_ok] :
+         {std::tuple{"no", false, false}, std::tuple{"local", true, false},
+          std::tuple{"yes", true, true}}) {
+      CAPTURE(mode);
+      Config c;
+      REQUIRE(c.Set("enable-protected-configs", {mode}, Source::kFile));
+      auto remote = c.SetFromConfigCommand("dir", "/tmp", false);
+      CHECK(remote.ok() == remote_ok);
+      if (!remote_ok) CHECK(remote.message() == refused);
+      auto local = c.SetFromConfigCommand("dir", "/tmp", true);
+      CHECK(local.ok() == local_ok);
+      if (!local_ok) CHECK(local.message() == refused);
     }
   }
 

@@ -93,12 +93,13 @@ void Server::StartReplication() {
     applying_master_stream_ = true;
     std::string sink;
     resp::ReplyBuilder r(&sink);
-    const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
-    if (spec && spec->subcommands && args.size() >= 2) {
-      if (auto* sub = commands::LookupSubcommand(*spec, args[1])) spec = sub;
-    }
-    if (spec) {
-      dispatcher_.Call(master_client_, *spec, args, r);
+    commands::ResolvedCommand cmd = commands::ResolveCommand(args);
+    if (!cmd.unknown) {
+      if (cmd.spec) {
+        dispatcher_.Call(master_client_, *cmd.spec, args, r);
+      } else {
+        r.Error(cmd.error);  // wrong arity: refused as Redis's processCommand does
+      }
       // Redis 7.0 logs every error its master's stream causes: the replica
       // may have diverged.
       if (!sink.empty() && sink[0] == '-') {

@@ -301,18 +301,16 @@ base::Status Server::Start() {
     loader.is_master_link = true;  // obeyed like the master's stream: no checks
     auto st = persistence_->LoadAtStartup(
         [this, &loader](int db, std::span<const std::string_view> args) -> base::Status {
-          const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
-          if (spec && spec->subcommands && args.size() >= 2) {
-            if (auto* sub = commands::LookupSubcommand(*spec, args[1])) spec = sub;
-          }
-          if (!spec) {
+          commands::ResolvedCommand cmd = commands::ResolveCommand(args);
+          if (cmd.unknown) {
             return base::Status::Error("Unknown command '" + std::string(args[0]) +
                                        "' reading the append only file");
           }
+          if (!cmd.spec) return base::Status::Ok();  // wrong arity: skipped, as its error reply
           loader.db = db;
           std::string sink;
           resp::ReplyBuilder r(&sink);
-          dispatcher_.Call(loader, *spec, args, r);
+          dispatcher_.Call(loader, *cmd.spec, args, r);
           return base::Status::Ok();
         });
     if (!st.ok()) return st;

@@ -260,3 +260,59 @@ def test_debug_is_gated_by_enable_debug_command_as_in_redis(shoal_factory, redis
     remote = _debug_replies(shoal, "127.0.0.13")
     assert local[0].startswith(refused) == (mode == "no")
     assert remote[0].startswith(refused) == (mode != "yes")
+
+
+def _module_replies(srv, source=None):
+    """Raw replies of the MODULE forms, from a client bound to `source`."""
+    from support.resp import RespConnection
+    with RespConnection(srv.host, srv.port, source_address=(source, 0) if source else None) as c:
+        return [c.call_raw(*cmd)[0] for cmd in (
+            ["MODULE", "LOAD", "/nonexistent.so"], ["MODULE", "LOADEX", "/nonexistent.so"],
+            ["MODULE", "UNLOAD", "nosuch"], ["MODULE", "UNLOAD"], ["MODULE", "LIST"])]
+
+
+@pytest.mark.parametrize("mode", ["no", "yes", "local"])
+def test_module_is_gated_by_enable_module_command_as_in_redis(shoal_factory, redis_factory, mode):
+    """enable-module-command gates MODULE LOAD / LOADEX / UNLOAD as
+    enable-debug-command gates DEBUG: local means 127.0.0.1 or ::1 only
+    (127.0.0.13 is not local); LIST is never gated."""
+    args = ["--protected-mode", "no"] + ([] if mode == "no" else ["--enable-module-command", mode])
+    shoal = shoal_factory(args, host="127.0.0.11")
+    oracle = redis_factory(args, host="127.0.0.12")
+    for source in (None, "127.0.0.13"):  # the loopback source, then another address
+        got, want = _module_replies(shoal, source), _module_replies(oracle, source)
+        assert got == want, (source, got, want)
+        allowed = mode == "yes" or (mode == "local" and source is None)
+        assert got[0].startswith(b"-ERR MODULE command not allowed.") != allowed, (source, got)
+
+
+def _config_set_replies(srv, source=None):
+    """Raw CONFIG SET replies for protected configs (alone, after a free one,
+    before an immutable one), from a client bound to `source`."""
+    from support.resp import RespConnection
+    with RespConnection(srv.host, srv.port, source_address=(source, 0) if source else None) as c:
+        return [c.call_raw(*cmd)[0] for cmd in (
+            ["CONFIG", "SET", "dir", srv.dir], ["CONFIG", "SET", "dbfilename", "x.rdb"],
+            ["CONFIG", "SET", "hz", "10", "dir", srv.dir],
+            ["CONFIG", "SET", "dir", srv.dir, "replicaof", "a b"],
+            ["CONFIG", "SET", "dir", srv.dir, "nosuch", "1"])]
+
+
+@pytest.mark.parametrize("mode", ["no", "yes", "local"])
+def test_protected_configs_are_gated_by_enable_protected_configs_as_in_redis(
+        shoal_factory, redis_factory, mode):
+    """enable-protected-configs no (the default) refuses CONFIG SET of a
+    protected config (dir, dbfilename) to everyone, local only to clients off
+    the loopback address (127.0.0.1, ::1), yes to no one."""
+    # protected-mode no: the client from 127.0.0.13 must reach redis-server.
+    args = ["--protected-mode", "no"] + (
+        [] if mode == "no" else ["--enable-protected-configs", mode])
+    shoal = shoal_factory(args, host="127.0.0.11")
+    oracle = redis_factory(args, host="127.0.0.12")
+    refused = b"-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected"
+    for source in (None, "127.0.0.13"):  # the loopback source, then another address
+        got, want = _config_set_replies(shoal, source), _config_set_replies(oracle, source)
+        assert [r.replace(shoal.dir.encode(), b"D") for r in got] == \
+            [r.replace(oracle.dir.encode(), b"D") for r in want], (source, got, want)
+        allowed = mode == "yes" or (mode == "local" and source is None)
+        assert got[0].startswith(refused) != allowed, (source, got)

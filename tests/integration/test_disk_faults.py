@@ -11,6 +11,7 @@
 # mount, so a full disk never eats the log.
 
 import contextlib
+import functools
 import os
 import subprocess
 import tempfile
@@ -128,180 +129,184 @@ def norm(reply):
 # --- scenarios: each returns a transcript; shoal's must equal redis's ----------------
 
 
-def rdb_disk_full(kind, tmp_path):
-    out = []
+@contextlib.contextmanager
+def server_on_tmpfs(kind, args, tmp_path, start=True):
+    """A `kind` server whose data dir is a fresh tmpfs: yields (server, mount);
+    stops the server before the mount goes."""
     with tmpfs() as m:
-        s = make(kind, m, ["--save", "3600 1", "--appendonly", "no"], tmp_path)
-        s.start()
+        s = make(kind, m, args, tmp_path)
         try:
-            for i in range(5):
-                out.append(("set", norm(call(s, "SET", f"k{i}", BIG))))
-            filler = fill(m)
-            tx = s.connect()  # a transaction queued before the failure
-            out.append(("tx-queued", [norm(tx.call(*a)) for a in (["MULTI"], ["SET", "t", "1"])]))
-            out.append(("bgsave", norm(call(s, "BGSAVE"))))
-            wait_bgsave_done(s)
-            out.append(("status", info(s, "rdb_last_bgsave_status")))
-            out.append(("tx-exec", norm(tx.call("EXEC")), norm(tx.call("EXEC"))))
-            tx.close()
-            out.append(("set-refused", norm(call(s, "SET", "late", "v"))))
-            out.append(("ping-refused", norm(call(s, "PING"))))
-            out.append(("get-ok", norm(call(s, "GET", "k0")) == BIG.encode()))
-            out.append(("dbsize", norm(call(s, "DBSIZE"))))
-            with s.connect() as c:  # refused at queue time: EXEC aborts
-                out.append(("multi", [norm(c.call(*a)) for a in
-                                      (["MULTI"], ["SET", "m", "1"], ["GET", "k0"], ["EXEC"])]))
-            out.append(("eval-write", norm(call(s, "EVAL", "return redis.call('set','e','1')", "0"))))
-            out.append(("eval-read", norm(call(s, "EVAL", "return redis.call('dbsize')", "0"))))
-            out.append(("eval-ro-flag", norm(call(
-                s, "EVAL", "#!lua flags=no-writes\nreturn redis.call('dbsize')", "0"))))
-            os.unlink(filler)
-            out.append(("bgsave2", norm(call(s, "BGSAVE"))))
-            wait_bgsave_done(s)
-            out.append(("status2", info(s, "rdb_last_bgsave_status")))
-            out.append(("set-again", norm(call(s, "SET", "after", "v"))))
-            out.append(("ping", norm(call(s, "PING"))))
-            s.restart()  # SIGTERM: saves (save points exist)
-            out.append(("after-restart", norm(call(s, "DBSIZE")),
-                        norm(call(s, "GET", "k4")) == BIG.encode(),
-                        norm(call(s, "GET", "after"))))
-        finally:
-            out.append(("alive-or-clean", s.stop()))
-    return out
-
-
-def rdb_read_only(kind, tmp_path):
-    out = []
-    with tmpfs() as m:
-        s = make(kind, m, ["--save", "3600 1", "--appendonly", "no"], tmp_path)
-        s.start()
-        try:
-            out.append(("set", norm(call(s, "SET", "a", "1"))))
-            remount(m, "ro")
-            out.append(("bgsave", norm(call(s, "BGSAVE"))))
-            wait_bgsave_done(s)
-            out.append(("status", info(s, "rdb_last_bgsave_status")))
-            out.append(("set-refused", norm(call(s, "SET", "b", "2"))))
-            out.append(("save", norm(call(s, "SAVE"))))
-            out.append(("config-set-no-stop",
-                        norm(call(s, "CONFIG", "SET", "stop-writes-on-bgsave-error", "no"))))
-            out.append(("set-allowed", norm(call(s, "SET", "c", "3"))))
-            out.append(("config-set-stop",
-                        norm(call(s, "CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"))))
-            out.append(("set-refused2", norm(call(s, "SET", "d", "4"))))
-            remount(m, "rw")
-            out.append(("save-ok", norm(call(s, "SAVE"))))
-            out.append(("status2", info(s, "rdb_last_bgsave_status")))
-            out.append(("set-ok", norm(call(s, "SET", "e", "5"))))
-            s.restart()
-            out.append(("after-restart", norm(call(s, "MGET", "a", "b", "c", "d", "e"))))
-        finally:
-            out.append(("exit", s.stop()))
-    return out
-
-
-def aof_everysec_disk_full(kind, tmp_path):
-    out = []
-    with tmpfs() as m:
-        s = make(kind, m, ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"],
-                 tmp_path)
-        s.start()
-        try:
-            out.append(("set", norm(call(s, "SET", "k0", BIG))))
-            filler = fill(m)
-            # The write that meets the full disk is acknowledged (it stays in
-            # the AOF buffer and is retried); the ones after it are refused.
-            out.append(("set-buffered", norm(call(s, "SET", "k1", BIG))))
-            out.append(("status", info(s, "aof_last_write_status")))
-            out.append(("set-refused", norm(call(s, "SET", "k2", BIG))))
-            out.append(("ping-refused", norm(call(s, "PING"))))
-            out.append(("get", norm(call(s, "GET", "k1")) == BIG.encode()))
-            time.sleep(1.5)  # retries fail while the disk is still full
-            out.append(("still-err", info(s, "aof_last_write_status")))
-            out.append(("alive", s.alive()))
-            os.unlink(filler)
-            wait_for(lambda: info(s, "aof_last_write_status") == "ok", what="AOF recovery")
-            out.append(("status2", "ok"))
-            out.append(("set-again", norm(call(s, "SET", "k3", "v"))))
-            s.restart()
-            out.append(("after-restart", norm(call(s, "DBSIZE")),
-                        norm(call(s, "GET", "k1")) == BIG.encode(),
-                        norm(call(s, "GET", "k3"))))
-        finally:
-            out.append(("exit", s.stop()))
-    return out
-
-
-def aof_always_disk_full(kind, tmp_path):
-    """Redis exits when an AOF write fails under appendfsync always: the
-    write was never acknowledged, and every acknowledged one is on disk."""
-    out = []
-    with tmpfs() as m:
-        s = make(kind, m, ["--save", "", "--appendonly", "yes", "--appendfsync", "always"],
-                 tmp_path)
-        s.start()
-        try:
-            acked = []
-            for i in range(3):
-                r = call(s, "SET", f"k{i}", BIG)
-                out.append(("set", norm(r)))
-                acked.append(f"k{i}")
-            filler = fill(m)
-            try:
-                r = call(s, "SET", "lost", BIG)
-                out.append(("unacked-write-replied", norm(r)))
-            except (ConnectionClosed, OSError):
-                out.append(("connection-closed",))
-            wait_for(lambda: not s.alive(), what="exit")
-            out.append(("exited-nonzero", s.proc.returncode != 0))
-            os.unlink(filler)
-            s.proc = None
-            s.start()
-            out.append(("acked-present",
-                        [norm(call(s, "GET", k)) == BIG.encode() for k in acked]))
-            out.append(("status", info(s, "aof_last_write_status")))
-        finally:
-            out.append(("exit", s.stop()))
-    return out
-
-
-def aof_on_read_only_dir(kind, tmp_path):
-    """CONFIG SET appendonly yes with a read-only data dir."""
-    out = []
-    with tmpfs() as m:
-        s = make(kind, m, ["--save", "", "--appendonly", "no"], tmp_path)
-        s.start()
-        try:
-            out.append(("set", norm(call(s, "SET", "a", "1"))))
-            remount(m, "ro")
-            out.append(("config-set", norm(call(s, "CONFIG", "SET", "appendonly", "yes"))))
-            out.append(("aof_enabled", info(s, "aof_enabled")))
-            out.append(("set", norm(call(s, "SET", "b", "2"))))
-            remount(m, "rw")
-            out.append(("config-set2", norm(call(s, "CONFIG", "SET", "appendonly", "yes"))))
-            wait_for(lambda: info(s, "aof_rewrite_in_progress") == "0", what="AOF on")
-            out.append(("aof_enabled2", info(s, "aof_enabled")))
-            out.append(("alive", s.alive()))
-        finally:
-            out.append(("exit", s.stop()))
-    return out
-
-
-def start_on_read_only_dir(kind, tmp_path):
-    """appendonly yes on a read-only data dir: the AOF cannot be created, so
-    the server must not start (and must say so), rather than run unpersisted."""
-    out = []
-    with tmpfs() as m:
-        remount(m, "ro")
-        s = make(kind, m, ["--save", "", "--appendonly", "yes"], tmp_path)
-        try:
-            s.start()
-            out.append(("started",))
-        except srv.ServerError:
-            out.append(("refused-to-start", s.proc.returncode != 0))
+            if start:
+                s.start()
+            yield s, m
         finally:
             s.stop()
-    return out
+
+
+class Transcript:
+    """What one scenario saw, as (label, values...) rows: commands' replies,
+    INFO persistence fields, facts; the server's exit code ends it."""
+
+    def __init__(self, s, mount):
+        self.s, self.m, self.rows = s, mount, []
+
+    def add(self, label, *values):
+        self.rows.append((label,) + values)
+
+    def cmd(self, label, *args):
+        self.add(label, norm(call(self.s, *args)))
+
+    def info(self, label, field):
+        self.add(label, info(self.s, field))
+
+
+def scenario(*args, start=True):
+    """Makes `steps(t)` a scenario `(kind, tmp_path) -> transcript`: a `kind`
+    server with `args` on a fresh tmpfs (started unless `start` is False), the
+    steps recording into a Transcript `t` (t.s the server, t.m the mount),
+    then the server's exit code when it was started."""
+    def wrap(steps):
+        @functools.wraps(steps)
+        def run(kind, tmp_path):
+            with server_on_tmpfs(kind, args, tmp_path, start=start) as (s, m):
+                t = Transcript(s, m)
+                try:
+                    steps(t)
+                finally:
+                    if start:
+                        t.add("exit", s.stop())
+            return t.rows
+        return run
+    return wrap
+
+
+@scenario("--save", "3600 1", "--appendonly", "no")
+def rdb_disk_full(t):
+    s = t.s
+    for i in range(5):
+        t.cmd("set", "SET", f"k{i}", BIG)
+    filler = fill(t.m)
+    tx = s.connect()  # a transaction queued before the failure
+    t.add("tx-queued", [norm(tx.call(*a)) for a in (["MULTI"], ["SET", "t", "1"])])
+    t.cmd("bgsave", "BGSAVE")
+    wait_bgsave_done(s)
+    t.info("status", "rdb_last_bgsave_status")
+    t.add("tx-exec", norm(tx.call("EXEC")), norm(tx.call("EXEC")))
+    tx.close()
+    t.cmd("set-refused", "SET", "late", "v")
+    t.cmd("ping-refused", "PING")
+    t.add("get-ok", norm(call(s, "GET", "k0")) == BIG.encode())
+    t.cmd("dbsize", "DBSIZE")
+    with s.connect() as c:  # refused at queue time: EXEC aborts
+        t.add("multi", [norm(c.call(*a)) for a in
+                        (["MULTI"], ["SET", "m", "1"], ["GET", "k0"], ["EXEC"])])
+    t.cmd("eval-write", "EVAL", "return redis.call('set','e','1')", "0")
+    t.cmd("eval-read", "EVAL", "return redis.call('dbsize')", "0")
+    t.cmd("eval-ro-flag", "EVAL", "#!lua flags=no-writes\nreturn redis.call('dbsize')", "0")
+    os.unlink(filler)
+    t.cmd("bgsave2", "BGSAVE")
+    wait_bgsave_done(s)
+    t.info("status2", "rdb_last_bgsave_status")
+    t.cmd("set-again", "SET", "after", "v")
+    t.cmd("ping", "PING")
+    s.restart()  # SIGTERM: saves (save points exist)
+    t.add("after-restart", norm(call(s, "DBSIZE")), norm(call(s, "GET", "k4")) == BIG.encode(),
+          norm(call(s, "GET", "after")))
+
+
+@scenario("--save", "3600 1", "--appendonly", "no")
+def rdb_read_only(t):
+    t.cmd("set", "SET", "a", "1")
+    remount(t.m, "ro")
+    t.cmd("bgsave", "BGSAVE")
+    wait_bgsave_done(t.s)
+    t.info("status", "rdb_last_bgsave_status")
+    t.cmd("set-refused", "SET", "b", "2")
+    t.cmd("save", "SAVE")
+    t.cmd("config-set-no-stop", "CONFIG", "SET", "stop-writes-on-bgsave-error", "no")
+    t.cmd("set-allowed", "SET", "c", "3")
+    t.cmd("config-set-stop", "CONFIG", "SET", "stop-writes-on-bgsave-error", "yes")
+    t.cmd("set-refused2", "SET", "d", "4")
+    remount(t.m, "rw")
+    t.cmd("save-ok", "SAVE")
+    t.info("status2", "rdb_last_bgsave_status")
+    t.cmd("set-ok", "SET", "e", "5")
+    t.s.restart()
+    t.cmd("after-restart", "MGET", "a", "b", "c", "d", "e")
+
+
+@scenario("--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
+def aof_everysec_disk_full(t):
+    s = t.s
+    t.cmd("set", "SET", "k0", BIG)
+    filler = fill(t.m)
+    # The write that meets the full disk is acknowledged (it stays in the AOF
+    # buffer and is retried); the ones after it are refused.
+    t.cmd("set-buffered", "SET", "k1", BIG)
+    t.info("status", "aof_last_write_status")
+    t.cmd("set-refused", "SET", "k2", BIG)
+    t.cmd("ping-refused", "PING")
+    t.add("get", norm(call(s, "GET", "k1")) == BIG.encode())
+    time.sleep(1.5)  # retries fail while the disk is still full
+    t.info("still-err", "aof_last_write_status")
+    t.add("alive", s.alive())
+    os.unlink(filler)
+    wait_for(lambda: info(s, "aof_last_write_status") == "ok", what="AOF recovery")
+    t.add("status2", "ok")
+    t.cmd("set-again", "SET", "k3", "v")
+    s.restart()
+    t.add("after-restart", norm(call(s, "DBSIZE")), norm(call(s, "GET", "k1")) == BIG.encode(),
+          norm(call(s, "GET", "k3")))
+
+
+@scenario("--save", "", "--appendonly", "yes", "--appendfsync", "always")
+def aof_always_disk_full(t):
+    """Redis exits when an AOF write fails under appendfsync always: the
+    write was never acknowledged, and every acknowledged one is on disk."""
+    s = t.s
+    acked = []
+    for i in range(3):
+        t.cmd("set", "SET", f"k{i}", BIG)
+        acked.append(f"k{i}")
+    filler = fill(t.m)
+    try:
+        t.cmd("unacked-write-replied", "SET", "lost", BIG)
+    except (ConnectionClosed, OSError):
+        t.add("connection-closed")
+    wait_for(lambda: not s.alive(), what="exit")
+    t.add("exited-nonzero", s.proc.returncode != 0)
+    os.unlink(filler)
+    s.proc = None
+    s.start()
+    t.add("acked-present", [norm(call(s, "GET", k)) == BIG.encode() for k in acked])
+    t.info("status", "aof_last_write_status")
+
+
+@scenario("--save", "", "--appendonly", "no")
+def aof_on_read_only_dir(t):
+    """CONFIG SET appendonly yes with a read-only data dir."""
+    t.cmd("set", "SET", "a", "1")
+    remount(t.m, "ro")
+    t.cmd("config-set", "CONFIG", "SET", "appendonly", "yes")
+    t.info("aof_enabled", "aof_enabled")
+    t.cmd("set", "SET", "b", "2")
+    remount(t.m, "rw")
+    t.cmd("config-set2", "CONFIG", "SET", "appendonly", "yes")
+    wait_for(lambda: info(t.s, "aof_rewrite_in_progress") == "0", what="AOF on")
+    t.info("aof_enabled2", "aof_enabled")
+    t.add("alive", t.s.alive())
+
+
+@scenario("--save", "", "--appendonly", "yes", start=False)
+def start_on_read_only_dir(t):
+    """appendonly yes on a read-only data dir: the AOF cannot be created, so
+    the server must not start (and must say so), rather than run unpersisted."""
+    remount(t.m, "ro")
+    try:
+        t.s.start()
+        t.add("started")
+    except srv.ServerError:
+        t.add("refused-to-start", t.s.proc.returncode != 0)
 
 
 def nodes_conf_entries(path):
@@ -315,6 +320,13 @@ def nodes_conf_entries(path):
     return (me[0][6], me[0][8:], [" ".join(v) for v in vars_line])
 
 
+def wait_nodes_conf(mount):
+    """The path of the nodes.conf a cluster node writes at start, once written."""
+    conf = os.path.join(mount, "nodes.conf")
+    wait_for(lambda: os.path.exists(conf) and os.path.getsize(conf) > 0, what="nodes.conf")
+    return conf
+
+
 def myself_in_cluster_nodes(s):
     for ln in bytes(call(s, "CLUSTER", "NODES")).decode().splitlines():
         f = ln.split()
@@ -323,38 +335,28 @@ def myself_in_cluster_nodes(s):
     raise AssertionError("no myself line")
 
 
-def nodes_conf_disk_full(kind, tmp_path):
+@scenario("--cluster-enabled", "yes", "--save", "", "--appendonly", "no")
+def nodes_conf_disk_full(t):
     """A full disk that still has the old nodes.conf's blocks: the change is
     saved in place (Redis always writes it that way; shoal falls back to it
     when its temp file hits ENOSPC) and survives a restart on that disk."""
-    out = []
-    with tmpfs() as m:
-        s = make(kind, m, ["--cluster-enabled", "yes", "--save", "", "--appendonly", "no"],
-                 tmp_path)
-        s.start()
-        try:
-            conf = os.path.join(m, "nodes.conf")
-            wait_for(lambda: os.path.exists(conf) and os.path.getsize(conf) > 0,
-                     what="nodes.conf")
-            before = os.path.getsize(conf)
-            fill(m)
-            out.append(("set-config-epoch", norm(call(s, "CLUSTER", "SET-CONFIG-EPOCH", "7"))))
-            out.append(("addslots", norm(call(s, "CLUSTER", "ADDSLOTS", "0", "1", "2", "100"))))
-            out.append(("saveconfig", norm(call(s, "CLUSTER", "SAVECONFIG"))))
-            out.append(("file", nodes_conf_entries(conf)))
-            out.append(("grew", os.path.getsize(conf) > before))
-            # A shorter file afterwards: the newline padding is cut off again.
-            out.append(("delslots", norm(call(s, "CLUSTER", "DELSLOTS", "100"))))
-            out.append(("saveconfig2", norm(call(s, "CLUSTER", "SAVECONFIG"))))
-            out.append(("file2", nodes_conf_entries(conf)))
-            with open(conf, "rb") as f:
-                out.append(("no-padding-left", not f.read().endswith(b"\n\n")))
-            out.append(("alive", s.alive()))
-            s.restart()  # still on the full disk
-            out.append(("after-restart", myself_in_cluster_nodes(s)))
-        finally:
-            out.append(("alive-or-clean", s.stop()))
-    return out
+    conf = wait_nodes_conf(t.m)
+    before = os.path.getsize(conf)
+    fill(t.m)
+    t.cmd("set-config-epoch", "CLUSTER", "SET-CONFIG-EPOCH", "7")
+    t.cmd("addslots", "CLUSTER", "ADDSLOTS", "0", "1", "2", "100")
+    t.cmd("saveconfig", "CLUSTER", "SAVECONFIG")
+    t.add("file", nodes_conf_entries(conf))
+    t.add("grew", os.path.getsize(conf) > before)
+    # A shorter file afterwards: the newline padding is cut off again.
+    t.cmd("delslots", "CLUSTER", "DELSLOTS", "100")
+    t.cmd("saveconfig2", "CLUSTER", "SAVECONFIG")
+    t.add("file2", nodes_conf_entries(conf))
+    with open(conf, "rb") as f:
+        t.add("no-padding-left", not f.read().endswith(b"\n\n"))
+    t.add("alive", t.s.alive())
+    t.s.restart()  # still on the full disk
+    t.add("after-restart", myself_in_cluster_nodes(t.s))
 
 
 SCENARIOS = [rdb_disk_full, rdb_read_only, aof_everysec_disk_full, aof_always_disk_full,
@@ -404,60 +406,47 @@ def test_nodes_conf_that_must_grow_on_a_full_disk(tmp_path, _binaries):
     cluster/failover "a master that can't save nodes.conf grants no failover
     vote until it can"), keeps the old file complete (it reserves the blocks
     before writing, no torn file), and saves as soon as there is room."""
+    args = ["--cluster-enabled", "yes", "--save", "", "--appendonly", "no"]
     # The oracle: Redis exits on the failed save.
-    with tmpfs() as m:
-        r = make("redis", m, ["--cluster-enabled", "yes", "--save", "", "--appendonly", "no"],
-                 tmp_path)
-        r.start()
-        try:
-            conf = os.path.join(m, "nodes.conf")
-            wait_for(lambda: os.path.exists(conf) and os.path.getsize(conf) > 0,
-                     what="nodes.conf")
-            fill(m)
-            with contextlib.suppress(ConnectionClosed, OSError):
-                call(r, "CLUSTER", "ADDSLOTS", *MANY_SLOTS)
-            wait_for(lambda: not r.alive(), what="redis-server to exit")
-            assert r.proc.returncode == 1
-            with open(r.log_path, errors="replace") as f:
-                assert "Fatal: can't update cluster config file" in f.read()
-        finally:
-            r.stop()
+    with server_on_tmpfs("redis", args, tmp_path) as (r, m):
+        wait_nodes_conf(m)
+        fill(m)
+        with contextlib.suppress(ConnectionClosed, OSError):
+            call(r, "CLUSTER", "ADDSLOTS", *MANY_SLOTS)
+        wait_for(lambda: not r.alive(), what="redis-server to exit")
+        assert r.proc.returncode == 1
+        with open(r.log_path, errors="replace") as f:
+            assert "Fatal: can't update cluster config file" in f.read()
 
-    with tmpfs() as m:
-        s = make("shoal", m, ["--cluster-enabled", "yes", "--save", "", "--appendonly", "no"],
-                 tmp_path)
-        s.start()
-        try:
-            conf = os.path.join(m, "nodes.conf")
-            wait_for(lambda: os.path.exists(conf) and os.path.getsize(conf) > 0,
-                     what="nodes.conf")
-            assert call(s, "CLUSTER", "SET-CONFIG-EPOCH", "7") == b"OK"
-            assert call(s, "CLUSTER", "SAVECONFIG") == b"OK"
-            old = nodes_conf_entries(conf)
-            assert old[0] == "7" and old[1] == []
-            filler = fill(m)
-            assert call(s, "CLUSTER", "ADDSLOTS", *MANY_SLOTS) == b"OK"
-            err = call(s, "CLUSTER", "SAVECONFIG")
-            assert isinstance(err, Error)
-            assert bytes(err).startswith(b"ERR error saving the cluster node config: ")
-            assert b"No space left on device" in bytes(err)
-            # Still up, still serving, the change live in memory ...
-            assert s.alive()
-            assert call(s, "PING") == b"PONG"
-            assert myself_in_cluster_nodes(s)[1] == MANY_SLOTS
-            assert call(s, "CLUSTER", "COUNTKEYSINSLOT", "0") == 0
-            # ... and the file untouched and complete (no torn write).
-            assert nodes_conf_entries(conf) == old
-            with open(s.log_path, errors="replace") as f:
-                assert "Can't update the cluster config file" in f.read()
-            # Room again: the retry (once a second) saves without any command.
-            os.unlink(filler)
-            wait_for(lambda: nodes_conf_entries(conf)[1] == MANY_SLOTS, timeout=5,
-                     what="the retried nodes.conf save")
-            assert nodes_conf_entries(conf)[0] == "7"
-            with open(s.log_path, errors="replace") as f:
-                assert "is saved again" in f.read()
-            s.restart()
-            assert myself_in_cluster_nodes(s) == ("7", MANY_SLOTS)
-        finally:
-            assert s.stop() == 0
+    with server_on_tmpfs("shoal", args, tmp_path) as (s, m):
+        conf = wait_nodes_conf(m)
+        assert call(s, "CLUSTER", "SET-CONFIG-EPOCH", "7") == b"OK"
+        assert call(s, "CLUSTER", "SAVECONFIG") == b"OK"
+        old = nodes_conf_entries(conf)
+        assert old[0] == "7" and old[1] == []
+        filler = fill(m)
+        assert call(s, "CLUSTER", "ADDSLOTS", *MANY_SLOTS) == b"OK"
+        err = call(s, "CLUSTER", "SAVECONFIG")
+        assert isinstance(err, Error)
+        assert bytes(err).startswith(b"ERR error saving the cluster node config: ")
+        assert b"No space left on device" in bytes(err)
+        # Still up, still serving, the change live in memory ...
+        assert s.alive()
+        assert call(s, "PING") == b"PONG"
+        assert myself_in_cluster_nodes(s)[1] == MANY_SLOTS
+        assert call(s, "CLUSTER", "COUNTKEYSINSLOT", "0") == 0
+        # ... and the file untouched and complete (no torn write).
+        assert nodes_conf_entries(conf) == old
+        with open(s.log_path, errors="replace") as f:
+            assert "Can't update the cluster config file" in f.read()
+        # Room again: the retry (once a second) saves without any command.
+        os.unlink(filler)
+        wait_for(lambda: nodes_conf_entries(conf)[1] == MANY_SLOTS, timeout=5,
+                 what="the retried nodes.conf save")
+        assert nodes_conf_entries(conf)[0] == "7"
+        with open(s.log_path, errors="replace") as f:
+            assert "is saved again" in f.read()
+        s.restart()
+        assert myself_in_cluster_nodes(s) == ("7", MANY_SLOTS)
+        assert s.stop() == 0
+

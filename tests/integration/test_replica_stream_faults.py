@@ -25,7 +25,9 @@ REPLID = "a" * 40
 
 class FakeMaster:
     """Accepts replica connections one at a time; `script(conn, psync_args)`
-    answers after the handshake and decides what to send."""
+    answers after the handshake and decides what to send. A script that keeps
+    its link open waits on `stopped`, which close() sets, so teardown does
+    not wait for it."""
 
     def __init__(self, script):
         self.sock = socket.socket()
@@ -35,7 +37,7 @@ class FakeMaster:
         self.port = self.sock.getsockname()[1]
         self.script = script
         self.psyncs = []
-        self.stop = False
+        self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -52,7 +54,7 @@ class FakeMaster:
 
     def _run(self):
         self.sock.settimeout(0.2)
-        while not self.stop:
+        while not self.stopped.is_set():
             try:
                 conn, _ = self.sock.accept()
             except socket.timeout:
@@ -84,7 +86,7 @@ class FakeMaster:
                 conn.close()
 
     def close(self):
-        self.stop = True
+        self.stopped.set()
         self.thread.join(timeout=5)
         self.sock.close()
 
@@ -125,7 +127,7 @@ def test_a_command_cut_by_a_dropped_link_does_not_swallow_the_next_links_stream(
             time.sleep(0.3)
             return False  # drop the link mid-command
         conn.sendall(other)
-        time.sleep(30)
+        fake.stopped.wait(30)  # keep the link open until the test ends
         return False
 
     fake = FakeMaster(script)
@@ -150,7 +152,7 @@ def test_a_command_with_too_few_arguments_from_the_master_is_an_error_not_a_cras
         conn.sendall(b"+FULLRESYNC %s 0\r\n$%d\r\n" % (REPLID.encode(), len(rdb)) + rdb)
         time.sleep(0.3)
         conn.sendall(_cmd("SET") + _cmd("GETEX") + _cmd("SET", "after", "ok"))
-        time.sleep(30)
+        fake.stopped.wait(30)  # keep the link open until the test ends
         return False
 
     fake = FakeMaster(script)
