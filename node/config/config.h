@@ -298,6 +298,7 @@ struct Settings {
   int64_t shoal_replicas = 1;
   int64_t shoal_http_port = 8080;
   int64_t shoal_shutdown_timeout = 8;     // seconds
+  int64_t shoal_busy_poll_us = 50;        // engine loop's poll-before-sleep cap (busy_poll.h)
   int64_t shoal_forget_after = 3600;      // seconds failed before CLUSTER FORGET; 0 = never
   bool shoal_config_get_secrets = false;  // CONFIG GET shows kSecret values (Redis does)
   // shoal-announce-ip has no member: it writes cluster_announce_ip.

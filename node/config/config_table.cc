@@ -946,6 +946,8 @@ std::vector<Def> BuildTable() {
   add(Int<&S::shoal_forget_after>("shoal-forget-after", "3600", 0, kInt))
       .Flags(kImmutable)
       .Help("seconds a node stays failed before it is forgotten (0 = never)");
+  add(Int<&S::shoal_busy_poll_us>("shoal-busy-poll-us", "50", 0, 1000))
+      .Help("microseconds the engine may poll before sleeping, adaptively (0 = never)");
   // Immutable: a client allowed CONFIG SET must not be able to turn it on
   // and then read the secrets.
   add(Bool<&S::shoal_config_get_secrets>("shoal-config-get-secrets", "no"))

@@ -112,7 +112,7 @@ void ClientConn::OnRead(const asio::error_code& ec, size_t n) {
   server_.engine().stats.total_net_input_bytes += n;
   ProcessInput();
   if (closed_) return;
-  Flush();
+  FlushSoon();
   uint64_t limit = server_.config().s.client_query_buffer_limit;
   if (rend_ - rstart_ > limit) {
     LOG_WARN("Closing client that reached max query buffer length: id={} addr={} qbuf={}",
@@ -253,6 +253,23 @@ void ClientConn::Push(std::string_view bytes) {
     SealIfFull();
     Flush();
   }
+}
+
+// The replies of a read go out at the end of the event loop's current batch
+// (Server::DeferFlush), as Redis writes in beforeSleep: replies to many
+// clients then reach the network together, so a client serving many
+// connections (redis-benchmark, a proxy) finds them ready in one epoll_wait
+// instead of waking once per reply. A full block goes out at once.
+void ClientConn::FlushSoon() {
+  if (!sealed_.empty() || out_.size() >= kBlockBytes || closing_) return Flush();
+  if (flush_deferred_ || write_in_flight_ || out_.empty()) return;
+  flush_deferred_ = true;
+  server_.DeferFlush(shared_from_this());
+}
+
+void ClientConn::DeferredFlush() {
+  flush_deferred_ = false;
+  Flush();
 }
 
 void ClientConn::Flush() {

@@ -42,6 +42,8 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   commands::Client& client() { return client_; }
   int64_t last_activity_ms() const { return client_.last_interaction_ms; }
   void Push(std::string_view bytes);
+  // Server::DeferFlush's callback at the end of the loop batch.
+  void DeferredFlush();
   // Bytes at the front of the output that no limit counts: a full resync's
   // RDB payload (Redis sends it apart from the replica's output buffer).
   void ExemptFromLimit(size_t n) { exempt_ += n; }
@@ -62,6 +64,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   void ProcessInput();
   void RunCommand();
   void Flush();
+  void FlushSoon();
   void OnWritten(const asio::error_code& ec, size_t n);
   void Teardown();
   bool OutputOverLimit();
@@ -90,6 +93,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   int64_t soft_since_ms_ = -1;  // when the soft output limit was first exceeded
   resp::ReplyBuilder reply_;
   bool write_in_flight_ = false;
+  bool flush_deferred_ = false;  // queued in Server::DeferFlush
   bool read_in_flight_ = false;
   bool closing_ = false;
   bool closed_ = false;

@@ -654,7 +654,70 @@ void Server::Cron() {
   }
 }
 
-void Server::Run() { io_.run(); }
+void Server::DeferFlush(std::shared_ptr<ClientConn> conn) {
+  deferred_flush_.push_back(std::move(conn));
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(io_, [this] {
+    flush_posted_ = false;
+    std::vector<std::shared_ptr<ClientConn>> batch;
+    batch.swap(deferred_flush_);
+    for (auto& c : batch) c->DeferredFlush();
+    batch.clear();
+    if (deferred_flush_.empty()) deferred_flush_.swap(batch);  // keep the capacity
+  });
+}
+
+namespace {
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+// The engine loop: run what is ready; when nothing is, poll for the
+// governor's window before blocking (busy_poll.h). With
+// shoal-busy-poll-us 0 this is io_.run().
+void Server::Run() {
+  while (!io_.stopped()) {
+    int64_t max_ns = cfg_.s.shoal_busy_poll_us * 1000;
+    if (max_ns <= 0) {
+      busy_poll_.OnBlocked(0, 0);
+      io_.run_one();
+      continue;
+    }
+    int64_t t0 = NowNs();
+    size_t ran = io_.poll();
+    int64_t t1 = NowNs();
+    if (ran > 0) {
+      busy_poll_.AddWork(t1 - t0);
+      continue;
+    }
+    int64_t window = busy_poll_.Window(max_ns, t1);
+    if (window > 0) {
+      int64_t t = t1;
+      int64_t found_at = -1;
+      while (t - t1 < window && !io_.stopped()) {
+        size_t n = io_.poll_one();
+        int64_t t2 = NowNs();
+        if (n > 0) {
+          found_at = t;
+          busy_poll_.AddWork(t2 - t);
+          t = t2;
+          break;
+        }
+        t = t2;
+      }
+      busy_poll_.AddPolled((found_at >= 0 ? found_at : t) - t1);
+      if (found_at >= 0) continue;
+      t1 = t;
+    }
+    if (io_.stopped()) break;
+    io_.run_one();
+    busy_poll_.OnBlocked(NowNs() - t1, max_ns);
+  }
+}
 
 std::future<NodeStatus> Server::GetStatus() {
   auto p = std::make_shared<std::promise<NodeStatus>>();

@@ -29,6 +29,7 @@
 #include "node/db/keyspace.h"
 #include "node/net/stream.h"
 #include "node/net/tls_context.h"
+#include "node/server/busy_poll.h"
 #include "node/server/status.h"
 
 namespace node::cluster {
@@ -55,6 +56,10 @@ class ClientConn;
 
 class Server {
  public:
+  // Queues conn's Flush for the end of the event loop's current batch
+  // (ClientConn::FlushSoon): one posted handler flushes every queued
+  // connection.
+  void DeferFlush(std::shared_ptr<ClientConn> conn);
   explicit Server(config::Config& cfg);
   ~Server();
 
@@ -186,6 +191,9 @@ class Server {
   // event loop is polled from inside a long script (the cron then waits).
   std::unique_ptr<script::Scripting> scripting_;
   bool serving_busy_script_ = false;
+  std::vector<std::shared_ptr<ClientConn>> deferred_flush_;
+  bool flush_posted_ = false;
+  BusyPollGovernor busy_poll_;  // Run's poll-before-sleep window
 };
 
 }  // namespace node::server
