@@ -261,14 +261,22 @@ void ClientConn::Push(std::string_view bytes) {
 // connections (redis-benchmark, a proxy) finds them ready in one epoll_wait
 // instead of waking once per reply. A full block goes out at once.
 void ClientConn::FlushSoon() {
-  if (!sealed_.empty() || out_.size() >= kBlockBytes || closing_) return Flush();
-  if (flush_deferred_ || write_in_flight_ || out_.empty()) return;
+  // Anything but a small reply on an idle socket goes through Flush now: it
+  // also applies the output limits (a stalled reader's later commands must
+  // still run that check).
+  if (!sealed_.empty() || out_.size() >= kBlockBytes || closing_ || write_in_flight_ ||
+      limit_closing_)
+    return Flush();
+  if (flush_deferred_ || out_.empty()) return;
   flush_deferred_ = true;
   server_.DeferFlush(shared_from_this());
 }
 
 void ClientConn::DeferredFlush() {
   flush_deferred_ = false;
+  // Inside this connection's own commands (a busy script runs the loop): the
+  // flush after ProcessInput writes it, with every reply complete.
+  if (processing_) return;
   Flush();
 }
 
