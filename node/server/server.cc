@@ -637,6 +637,7 @@ void Server::Cron() {
   // The latency monitor's "expire-cycle" event (misc).
   commands::LatencyAddSampleIfNeeded(engine_, "expire-cycle", base::MonoMs() - expire_start_ms);
   base::UpdatePeakMemory();
+  TrimHeapIfWorthIt();
   if (repl_) repl_->Cron(base::UnixMs());
   persistence_->Cron();
   if (cfg_.s.timeout > 0) {
@@ -652,6 +653,23 @@ void Server::Cron() {
       c->Close(false);
     }
   }
+}
+
+// Once a second: give glibc's free pages back when RSS is well above what
+// is in use (base::HeapTrimPolicy). A slow trim shows in LATENCY as
+// "heap-trim".
+void Server::TrimHeapIfWorthIt() {
+  int64_t now = base::MonoMs();
+  if (now - last_trim_check_ms_ < 1000) return;
+  last_trim_check_ms_ = now;
+  size_t rss = base::ResidentMemory(), used = base::UsedMemory();
+  if (!heap_trim_.ShouldTrim(now, rss, used)) return;
+  int64_t us = base::TrimHeap();
+  size_t after = base::ResidentMemory();
+  heap_trim_.Trimmed(now, rss, after, used);
+  commands::LatencyAddSampleIfNeeded(engine_, "heap-trim", us / 1000);
+  LOG_DEBUG("Heap trim: RSS {} -> {} bytes ({} in use) in {} us; next check in >= {} ms", rss,
+            after, used, us, heap_trim_.interval_ms());
 }
 
 void Server::DeferFlush(std::shared_ptr<ClientConn> conn) {

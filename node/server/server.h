@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "node/base/memory.h"
 #include "node/base/result.h"
 #include "node/cluster/cluster_state.h"
 #include "node/commands/dispatcher.h"
@@ -134,6 +135,7 @@ class Server {
   // Builds the TLS contexts at start-up and on CONFIG SET of tls-* settings.
   base::Status ConfigureTls();
   void ScheduleCron();
+  void TrimHeapIfWorthIt();
   void Cron();
   void WireEngineHooks();
   base::Status StartCluster();  // cluster_wiring.cc
@@ -193,7 +195,9 @@ class Server {
   bool serving_busy_script_ = false;
   std::vector<std::shared_ptr<ClientConn>> deferred_flush_;
   bool flush_posted_ = false;
-  BusyPollGovernor busy_poll_;  // Run's poll-before-sleep window
+  BusyPollGovernor busy_poll_;
+  base::HeapTrimPolicy heap_trim_;
+  int64_t last_trim_check_ms_ = 0;  // Run's poll-before-sleep window
 };
 
 }  // namespace node::server
