@@ -41,6 +41,13 @@ def _prose(v, where, problems):
     return MASK
 
 
+def _plain(v):
+    """A fact field compared as it is, with the reply type of each part."""
+    if isinstance(v, list):
+        return [_kind(v)] + [(_kind(x), x) for x in v]
+    return (_kind(v), v)
+
+
 def _canon_arg(arg, where, problems):
     out = [_kind(arg)]
     for k, v in _pairs(arg):
@@ -48,10 +55,8 @@ def _canon_arg(arg, where, problems):
             v = _prose(v, f"{where} summary", problems)
         elif k == b"arguments":
             v = [_kind(v)] + [_canon_arg(a, f"{where}/{i}", problems) for i, a in enumerate(v)]
-        elif isinstance(v, list):
-            v = [_kind(v)] + [(_kind(x), x) for x in v]
         else:
-            v = (_kind(v), v)
+            v = _plain(v)
         out.append((k, v))
     return out
 
@@ -73,10 +78,8 @@ def _canon(doc, where, problems):
             v = [_kind(v)] + [_canon_arg(a, f"{where} arg {i}", problems) for i, a in enumerate(v)]
         elif k == b"subcommands":
             v = _kind(v)
-        elif isinstance(v, list):
-            v = [_kind(v)] + [(_kind(x), x) for x in v]
         else:
-            v = (_kind(v), v)
+            v = _plain(v)
         out.append((k, v))
     return out
 
