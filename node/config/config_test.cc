@@ -673,9 +673,11 @@ zset-max-ziplist-value	64)";
     // Observed on redis-server 7.0.15 from 127.0.0.1 and from 127.0.0.13.
     const std::string refused =
         "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config";
-    for (auto [mode, local_ok, remote_ok] :
-         {std::tuple{"no", false, false}, std::tuple{"local", true, false},
-          std::tuple{"yes", true, true}}) {
+    for (const auto& row : {std::tuple{"no", false, false}, std::tuple{"local", true, false},
+                            std::tuple{"yes", true, true}}) {
+      // Not a structured binding: clang cannot capture one in CAPTURE's lambda.
+      const char* mode = std::get<0>(row);
+      bool local_ok = std::get<1>(row), remote_ok = std::get<2>(row);
       CAPTURE(mode);
       Config c;
       REQUIRE(c.Set("enable-protected-configs", {mode}, Source::kFile));
