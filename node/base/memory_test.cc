@@ -1,24 +1,13 @@
-// node/base/memory_test.cc -- heap accounting and when the heap is trimmed.
+// node/base/memory_test.cc -- when the heap is trimmed (HeapTrimPolicy).
 
 #include "node/base/memory.h"
 
 #include <doctest/doctest.h>
 
-#include <memory>
-
 namespace node::base {
 namespace {
 
 constexpr size_t kMb = 1u << 20;
-
-TEST_CASE("memory: used memory follows allocations") {
-  size_t before = UsedMemory();
-  auto block = std::make_unique<char[]>(1 << 20);
-  block[0] = 1;
-  CHECK(UsedMemory() >= before + (1 << 20));
-  block.reset();
-  CHECK(UsedMemory() < before + (1 << 20));
-}
 
 TEST_CASE("heap trim: only when RSS is well above what is in use") {
   HeapTrimPolicy p;
