@@ -713,24 +713,21 @@ void Server::Run() {
       continue;
     }
     int64_t window = busy_poll_.Window(max_ns, t1);
-    if (window > 0) {
-      int64_t t = t1;
-      int64_t found_at = -1;
-      while (t - t1 < window && !io_.stopped()) {
-        size_t n = io_.poll_one();
-        int64_t t2 = NowNs();
-        if (n > 0) {
-          found_at = t;
-          busy_poll_.AddWork(t2 - t);
-          t = t2;
-          break;
-        }
-        t = t2;
+    bool found = false;
+    int64_t t = t1;
+    while (window > 0 && t - t1 < window && !io_.stopped()) {
+      size_t n = io_.poll_one();
+      int64_t t2 = NowNs();
+      if (n > 0) {
+        busy_poll_.AddWork(t2 - t);
+        found = true;
+        break;
       }
-      busy_poll_.AddPolled((found_at >= 0 ? found_at : t) - t1);
-      if (found_at >= 0) continue;
-      t1 = t;
+      t = t2;
     }
+    busy_poll_.AddPolled(t - t1);
+    if (found) continue;
+    t1 = t;
     if (io_.stopped()) break;
     io_.run_one();
     busy_poll_.OnBlocked(NowNs() - t1, max_ns);
