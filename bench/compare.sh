@@ -4,10 +4,12 @@
 # Starts one shoal node and one redis-server (both `--save '' --appendonly no`,
 # on free loopback ports, stopped by PID when the script exits), then:
 #   1. throughput: redis-benchmark SET, GET, INCR, MSET at -P 1 and -P 16
-#      (-c 50, -n $BENCH_N), interleaved shoal/redis for $BENCH_ROUNDS rounds,
-#      median per cell, printed as a markdown table with the shoal/redis ratio
-#      (the median of the per-round ratios: each round runs both servers back
-#      to back, so a pair shares the machine's phase; see summarize.py);
+#      (-c 50, -n $BENCH_N) in bracketed rounds (shoal redis shoal, then
+#      redis shoal redis), until $BENCH_ROUNDS rounds were stable (the two
+#      outer runs within $BENCH_STABLE of each other), printed as a markdown
+#      table with the shoal/redis ratio (the median of the stable rounds'
+#      ratios: a round runs both servers back to back, so it shares the
+#      machine's phase; see summarize.py);
 #      Each cell also records the server's own CPU time (utime+stime from
 #      /proc/PID/stat) per request: a figure much less sensitive to a noisy
 #      neighbour than requests/s. With 2+ CPUs (BENCH_PIN=1, the default) the
@@ -19,7 +21,7 @@
 #
 # Usage: bench/compare.sh [-n requests] [-r rounds] [-k keys]
 # Environment: SHOAL_BIN (default <repo>/build/shoal), REDIS_SERVER_BIN,
-#   BENCH_N (200000), BENCH_ROUNDS (5), MEM_KEYS (1000000), BENCH_CLIENTS (50),
+#   BENCH_N (200000), BENCH_ROUNDS (5), BENCH_STABLE (0.08), MEM_KEYS (1000000), BENCH_CLIENTS (50),
 #   BENCH_TESTS ("set get incr mset lpush hset zadd sadd xadd evalsha"; xadd and
 #   evalsha are custom commands: XADD bench:stream * f <rand>, and EVALSHA of a
 #   one-line SET script loaded into both servers), BENCH_PIPELINES ("1 16"), BENCH_PIN (1 when
@@ -36,6 +38,7 @@ REDIS_CLI="${REDIS_CLI_BIN:-/usr/bin/redis-cli}"
 REDIS_BENCHMARK="${REDIS_BENCHMARK_BIN:-/usr/bin/redis-benchmark}"
 BENCH_N="${BENCH_N:-200000}"
 BENCH_ROUNDS="${BENCH_ROUNDS:-5}"
+BENCH_STABLE="${BENCH_STABLE:-0.08}"
 MEM_KEYS="${MEM_KEYS:-1000000}"
 BENCH_CLIENTS="${BENCH_CLIENTS:-50}"
 BENCH_TESTS="${BENCH_TESTS:-set get incr mset lpush hset zadd sadd xadd evalsha}"
@@ -156,7 +159,7 @@ echo "- commit: $commit"
 echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}, $(uname -sr)"
 echo "- shoal: $SHOAL_BIN"
 echo "- redis: $("$REDIS_SERVER_BIN" --version | head -n1)"
-echo "- redis-benchmark: -c $BENCH_CLIENTS -n $BENCH_N, $BENCH_ROUNDS interleaved rounds; medians, ratios paired per round"
+echo "- redis-benchmark: -c $BENCH_CLIENTS -n $BENCH_N; per cell $BENCH_ROUNDS stable bracketed rounds (outer runs within $BENCH_STABLE), medians, ratios paired per round"
 if [[ ${#SERVER_PIN[@]} -gt 0 ]]; then
   echo "- pinning: servers on CPU $((NCPU - 1)), redis-benchmark on CPUs 0-$((NCPU - 2))"
 fi
@@ -199,19 +202,34 @@ bench_once() {  # $1 side, $2 test, $3 pipeline, $4 round
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${rps:-0}" "$us" >>"$RESULTS"
 }
 
+# A round brackets one side between two runs of the other (shoal redis shoal,
+# then redis shoal redis in the next round). The machine drifts between phases
+# that last seconds (see bench/README.md); if the two bracketing runs differ by
+# more than BENCH_STABLE, the phase changed inside the round and it does not
+# count. A cell runs until BENCH_ROUNDS rounds were stable, at most
+# 3 * BENCH_ROUNDS rounds.
+bracket_stable() {  # are the last 3 results' outer two within BENCH_STABLE?
+  tail -n 3 "$RESULTS" | awk -F'\t' -v tol="$BENCH_STABLE" '
+    { v[NR] = $5 }
+    END { hi = v[1] > v[3] ? v[1] : v[3]; lo = v[1] > v[3] ? v[3] : v[1]
+          exit !(NR == 3 && hi > 0 && (hi - lo) <= tol * hi) }'
+}
+
 for p in $BENCH_PIPELINES; do
   for t in $BENCH_TESTS; do
-    for round in $(seq "$BENCH_ROUNDS"); do
-      # Interleaved; the side that goes first alternates from round to round.
-      if (( round % 2 )); then order="shoal redis"; else order="redis shoal"; fi
+    stable=0 round=0
+    while (( stable < BENCH_ROUNDS && round < 3 * BENCH_ROUNDS )); do
+      round=$((round + 1))
+      if (( round % 2 )); then order="shoal redis shoal"; else order="redis shoal redis"; fi
       for side in $order; do
         bench_once "$side" "$t" "$p" "$round"
       done
+      if bracket_stable; then stable=$((stable + 1)); fi
     done
   done
 done
 
-"$PY" "$HERE/summarize.py" throughput "$RESULTS"
+"$PY" "$HERE/summarize.py" throughput "$RESULTS" "$BENCH_STABLE"
 if grep -qiE 'err|fail' "$ERRLOG"; then
   echo
   echo "**redis-benchmark reported errors** (first lines):"

@@ -2,14 +2,17 @@
 # bench/summarize.py — turns the raw measurements of bench/compare.sh into
 # markdown tables.  Called only by compare.sh; plain python3, no dependencies.
 #
-#   summarize.py throughput results.tsv
-#       rows: side, test, pipeline, round, requests/s, server CPU us/request
+#   summarize.py throughput results.tsv [tolerance]
+#       rows: side, test, pipeline, round, requests/s, server CPU us/request;
+#       a round has three rows, one side bracketed by two runs of the other
 #       prints: command | P | shoal req/s | redis req/s | ratio | server CPU
-#       us/request for both and their ratio. req/s and CPU are medians of the
+#       us/request for both and their ratio | stable rounds. A round is stable
+#       when its two bracketing runs are within tolerance (default 0.08) of
+#       each other; only stable rounds count. req/s and CPU are medians of the
 #       rounds; the ratios are medians of the per-round ratios (shoal and
 #       redis run back to back in each round, so a round's pair shares the
 #       machine's state: this VM moves between a fast and a slow phase, about
-#       2x apart, that hits both servers alike)
+#       2x apart and seconds long, that hits both servers alike)
 #   summarize.py memory memory.tsv expected_keys
 #       rows: side, keys, used_memory before, used_memory after, rss after
 #       prints used_memory bytes per key for both sides and their ratio
@@ -25,10 +28,9 @@ def _num(text):
         return None
 
 
-def throughput(path):
-    cells = {}  # (test, P) -> side -> [rps]
-    cpus = {}  # (test, P) -> side -> [server CPU us/request]
-    rounds = {}  # (test, P) -> round -> side -> (rps, cpu)
+def throughput(path, tol):
+    # (test, P) -> round -> side -> [(rps, cpu)], in file order
+    rounds = {}
     order = []
     with open(path) as f:
         for line in f:
@@ -37,39 +39,60 @@ def throughput(path):
                 parts.append("")
             if len(parts) != 6:
                 continue
-            side, test, p, _round, rps, cpu = parts
+            side, test, p, rnd, rps, cpu = parts
             key = (test, int(p))
-            if key not in cells:
-                cells[key] = {}
+            if key not in rounds:
+                rounds[key] = {}
                 order.append(key)
-            value = _num(rps)
-            if value:
-                cells[key].setdefault(side, []).append(value)
-            c = _num(cpu)
-            if c:
-                cpus.setdefault(key, {}).setdefault(side, []).append(c)
-            rounds.setdefault(key, {}).setdefault(_round, {})[side] = (value, c)
+            rounds[key].setdefault(rnd, {}).setdefault(side, []).append((_num(rps), _num(cpu)))
     print("| command | P | shoal req/s | redis req/s | ratio | shoal CPU us/req "
-          "| redis CPU us/req | CPU ratio |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| redis CPU us/req | CPU ratio | stable rounds |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for test, p in order:
-        sides = cells[(test, p)]
-        med = {s: statistics.median(v) for s, v in sides.items() if v}
-        a, b = med.get("shoal"), med.get("redis")
-        cmed = {s: statistics.median(v) for s, v in cpus.get((test, p), {}).items() if v}
-        ca, cb = cmed.get("shoal"), cmed.get("redis")
-        pairs = [r for r in rounds.get((test, p), {}).values() if "shoal" in r and "redis" in r]
-        rr = [r["shoal"][0] / r["redis"][0] for r in pairs if r["shoal"][0] and r["redis"][0]]
-        cr = [r["shoal"][1] / r["redis"][1] for r in pairs if r["shoal"][1] and r["redis"][1]]
+        cell = list(rounds[(test, p)].values())
+        paired = [r for r in cell if _side(r, "shoal", 0) and _side(r, "redis", 0)]
+        stable = [r for r in paired if _stable(r, tol)]
+        use = stable or paired  # none stable: every round, and the column says 0
+        rps = {s: [_side(r, s, 0) for r in use] for s in ("shoal", "redis")}
+        cpu = {s: [c for r in use if (c := _side(r, s, 1))] for s in ("shoal", "redis")}
+        rr = [_side(r, "shoal", 0) / _side(r, "redis", 0) for r in use]
+        cr = [_side(r, "shoal", 1) / _side(r, "redis", 1) for r in use
+              if _side(r, "shoal", 1) and _side(r, "redis", 1)]
         ratio = f"{statistics.median(rr):.2f}" if rr else "n/a"
         cratio = f"{statistics.median(cr):.2f}" if cr else "n/a"
-        print(f"| {test.upper()} | {p} | {_fmt(a)} | {_fmt(b)} | {ratio} | "
-              f"{_us(ca)} | {_us(cb)} | {cratio} |")
+        print(f"| {test.upper()} | {p} | {_fmt(_median(rps['shoal']))} | "
+              f"{_fmt(_median(rps['redis']))} | {ratio} | {_us(_median(cpu['shoal']))} | "
+              f"{_us(_median(cpu['redis']))} | {cratio} | {len(stable)}/{len(cell)} |")
     print()
-    print("req/s and CPU us/req: medians of the rounds. ratio = median over the rounds of")
-    print("shoal / redis requests/s in the same round (the two run back to back); > 1 means")
-    print("shoal is faster. CPU ratio: the same for server CPU time per request; < 1 means")
-    print("shoal needs less.")
+    print("A round runs one side between two runs of the other (shoal redis shoal, then")
+    print(f"redis shoal redis); it is stable when those two are within {tol:.0%} of each other,")
+    print("that is, the machine did not change speed inside it. Only stable rounds count")
+    print("(all rounds if none was). req/s and CPU us/req: medians over the rounds of each")
+    print("side's mean in the round. ratio = median over the rounds of shoal / redis")
+    print("requests/s; > 1 means shoal is faster. CPU ratio: the same for server CPU time")
+    print("per request; < 1 means shoal needs less.")
+
+
+def _side(rnd, side, i):
+    """The mean of a side's runs in a round (index 0 req/s, 1 CPU us/req)."""
+    vals = [v[i] for v in rnd.get(side, []) if v[i]]
+    return sum(vals) / len(vals) if vals else None
+
+
+def _stable(rnd, tol):
+    """True when the side run twice in the round got the same speed within tol."""
+    for runs in rnd.values():
+        if len(runs) >= 2:
+            vals = [v[0] for v in runs if v[0]]
+            if len(vals) < 2:
+                return False
+            if max(vals) - min(vals) > tol * max(vals):
+                return False
+    return True
+
+
+def _median(vals):
+    return statistics.median(vals) if vals else None
 
 
 def _us(v):
@@ -113,7 +136,7 @@ def memory(path, expected):
 
 def main(argv):
     if len(argv) >= 3 and argv[1] == "throughput":
-        throughput(argv[2])
+        throughput(argv[2], float(argv[3]) if len(argv) >= 4 else 0.08)
     elif len(argv) >= 4 and argv[1] == "memory":
         memory(argv[2], argv[3])
     else:
