@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -125,6 +126,26 @@ std::string FullName(const CommandSpec& spec);
 
 // Key argument indexes of a command invocation (empty for keyless commands).
 std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args);
+// The same, as fn(index, count_of_keys) for each, in order; without the
+// vector for a command whose keys are a first/last/step range (the hot path:
+// every write signals its keys).
+template <typename Fn>
+void ForEachKeyIndex(const CommandSpec& spec, std::span<const std::string_view> args, Fn&& fn) {
+  if (spec.getkeys) {
+    auto keys = spec.getkeys(args);
+    for (int i : keys) fn(i, keys.size());
+    return;
+  }
+  int first = spec.keys.first;
+  if (first <= 0) return;
+  int argc = static_cast<int>(args.size());
+  int last = spec.keys.last < 0 ? argc + spec.keys.last : spec.keys.last;
+  last = std::min(last, argc - 1);
+  if (last < first) return;
+  int step = spec.keys.step > 0 ? spec.keys.step : 1;
+  size_t count = static_cast<size_t>((last - first) / step + 1);
+  for (int i = first; i <= last; i += step) fn(i, count);
+}
 // True when the command only reads the key at argument `pos` (its Redis 7.0
 // key spec is RO, e.g. BITOP's or SUNIONSTORE's sources): such a key is not
 // signalled as modified (WATCH, blocked clients), as Redis signals only the

@@ -116,13 +116,7 @@ void RedactAllAfterSubcommand(std::span<const std::string_view> args, std::vecto
 
 std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args) {
   std::vector<int> out;
-  if (spec.getkeys) return spec.getkeys(args);
-  if (spec.keys.first <= 0) return out;
-  int argc = static_cast<int>(args.size());
-  int last = spec.keys.last;
-  if (last < 0) last = argc + last;
-  int step = spec.keys.step > 0 ? spec.keys.step : 1;
-  for (int i = spec.keys.first; i <= last && i < argc; i += step) out.push_back(i);
+  ForEachKeyIndex(spec, args, [&out](int i, size_t) { out.push_back(i); });
   return out;
 }
 
@@ -443,11 +437,10 @@ void Dispatcher::Call(Client& client, const CommandSpec& spec,
       }
     }
     if (engine_.key_modified) {
-      auto keys = KeyIndexes(spec, args);
-      for (int i : keys) {
-        if (keys.size() > 1 && KeyOnlyRead(spec, args, i)) continue;  // a source, not written
+      ForEachKeyIndex(spec, args, [&](int i, size_t count) {
+        if (count > 1 && KeyOnlyRead(spec, args, i)) return;  // a source, not written
         engine_.key_modified(client.db, args[static_cast<size_t>(i)]);
-      }
+      });
     }
   }
   // The client's write offset for WAIT: taken after this command's own

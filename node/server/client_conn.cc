@@ -2,6 +2,10 @@
 
 #include "node/server/client_conn.h"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
 #include <cstring>
 
 #include "node/base/clock.h"
@@ -319,28 +323,69 @@ void ClientConn::Flush() {
     out_.swap(spare_);
   }
   UpdateOutputStats();
-  write_in_flight_ = true;
-  auto done = [self = shared_from_this()](const asio::error_code& ec, size_t n) {
-    self->OnWritten(ec, n);
-  };
-  if (writing_.size() == 1) {
-    asio::async_write(stream_, asio::buffer(writing_.front()), WriteCallLimit, std::move(done));
-    return;
-  }
   iov_.clear();
   for (const auto& b : writing_) iov_.emplace_back(b.data(), b.size());
+  // Plain TCP: write now, as Redis does, with one non-blocking sendmsg. The
+  // socket nearly always takes it all, and then there is no asio operation
+  // to allocate, no completion to post and run. What it does not take, and
+  // any error, goes through async_write (which reports the error from the
+  // loop: a teardown must not run inside this call, see above).
+  size_t now = stream_.tls() ? 0 : WriteNow();
+  if (now == writing_bytes_) {
+    Written(now);
+    if (closing_) {  // the last reply is out (QUIT, CLIENT KILL): close from the loop
+      asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Flush(); });
+    }
+    return;
+  }
+  write_in_flight_ = true;
+  auto done = [self = shared_from_this(), now](const asio::error_code& ec, size_t n) {
+    self->OnWritten(ec, now + n);
+  };
+  ConsumeIov(now);
   asio::async_write(stream_, iov_, WriteCallLimit, std::move(done));
+}
+
+size_t ClientConn::WriteNow() {
+  std::array<iovec, kWriteNowIov> iov;
+  size_t n = std::min(iov_.size(), iov.size());
+  for (size_t i = 0; i < n; i++) {
+    iov[i].iov_base = const_cast<void*>(iov_[i].data());
+    iov[i].iov_len = iov_[i].size();
+  }
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = n;
+  ssize_t w = ::sendmsg(stream_.socket().native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  return w > 0 ? static_cast<size_t>(w) : 0;
+}
+
+void ClientConn::ConsumeIov(size_t n) {
+  size_t i = 0;
+  while (i < iov_.size() && n >= iov_[i].size()) n -= iov_[i++].size();
+  iov_.erase(iov_.begin(), iov_.begin() + static_cast<ptrdiff_t>(i));
+  if (n > 0) iov_.front() += n;
 }
 
 void ClientConn::OnWritten(const asio::error_code& ec, size_t n) {
   write_in_flight_ = false;
-  client_.tot_net_out += n;
-  exempt_ -= std::min(exempt_, n);
-  server_.engine().stats.total_net_output_bytes += n;
   if (ec) {
+    CountWritten(n);
     Teardown();
     return;
   }
+  Written(n);
+  Flush();
+}
+
+void ClientConn::CountWritten(size_t n) {
+  client_.tot_net_out += n;
+  exempt_ -= std::min(exempt_, n);
+  server_.engine().stats.total_net_output_bytes += n;
+}
+
+void ClientConn::Written(size_t n) {
+  CountWritten(n);
   // Keep one written buffer of a reasonable size for the next open block;
   // the rest (and anything large) is freed now.
   if (spare_.capacity() == 0 && !writing_.empty() && writing_.front().capacity() <= kSpareMax) {
@@ -350,7 +395,6 @@ void ClientConn::OnWritten(const asio::error_code& ec, size_t n) {
   writing_.clear();
   writing_bytes_ = 0;
   UpdateOutputStats();
-  Flush();
 }
 
 void ClientConn::Close(bool flush_first) {

@@ -66,6 +66,12 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   void Flush();
   void FlushSoon();
   void OnWritten(const asio::error_code& ec, size_t n);
+  // Flush's first try on plain TCP: one non-blocking sendmsg of iov_ (at
+  // most kWriteNowIov buffers); the bytes the socket took, 0 on any error.
+  size_t WriteNow();
+  void ConsumeIov(size_t n);  // drops the first n bytes of iov_
+  void Written(size_t n);     // writing_ is on the wire: counts, frees, keeps a spare
+  void CountWritten(size_t n);
   void Teardown();
   bool OutputOverLimit();
   // Seals out_ onto sealed_ once it holds kBlockBytes (between commands only:
@@ -87,6 +93,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   std::deque<std::string> sealed_;
   std::vector<std::string> writing_;
   std::vector<asio::const_buffer> iov_;
+  static constexpr size_t kWriteNowIov = 64;
   size_t sealed_bytes_ = 0, writing_bytes_ = 0;
   size_t exempt_ = 0;           // see ExemptFromLimit
   bool limit_closing_ = false;  // over an output limit: closing, output dropped

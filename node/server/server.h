@@ -150,7 +150,10 @@ class Server {
   void ConfigureDb(db::Keyspace& ks);
 
   config::Config& cfg_;
-  asio::io_context io_{1};
+  // Sockets are started, performed and closed only on the engine thread;
+  // other threads only post() to it. So the reactor's per-socket locks are
+  // off, and the scheduler and timer/registration locks stay on.
+  asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> tls_acceptors_;
