@@ -352,6 +352,27 @@ const CommandSpec* LookupSubcommand(const CommandSpec& parent, std::string_view 
   return nullptr;
 }
 
+namespace {
+const CommandSpec* LookupInvocationOf(std::string_view name, const std::string_view* sub) {
+  const CommandSpec* spec = LookupCommand(name);
+  if (spec && spec->subcommands && sub) {
+    if (const CommandSpec* s = LookupSubcommand(*spec, *sub)) spec = s;
+  }
+  return spec;
+}
+}  // namespace
+
+const CommandSpec* LookupInvocation(std::span<const std::string_view> args) {
+  if (args.empty()) return nullptr;
+  return LookupInvocationOf(args[0], args.size() >= 2 ? &args[1] : nullptr);
+}
+
+const CommandSpec* LookupInvocation(const std::vector<std::string>& args) {
+  if (args.empty()) return nullptr;
+  std::string_view sub = args.size() >= 2 ? std::string_view(args[1]) : std::string_view();
+  return LookupInvocationOf(args[0], args.size() >= 2 ? &sub : nullptr);
+}
+
 void ResetCommandStats() {
   for (auto& c : kCommands) {
     c.stats = {};

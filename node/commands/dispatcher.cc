@@ -66,11 +66,7 @@ bool ClientPaused(const Engine& engine, const Client& client, const CommandSpec&
   if (spec.flags & (kWrite | kMayReplicate)) return true;
   if (spec.handler == &Exec) {
     for (auto& q : client.multi_queue) {
-      if (q.args.empty()) continue;
-      const CommandSpec* c = LookupCommand(q.args[0]);
-      if (c && c->subcommands && q.args.size() >= 2) {
-        if (auto* sub = LookupSubcommand(*c, q.args[1])) c = sub;
-      }
+      const CommandSpec* c = LookupInvocation(q.args);
       if (c && (c->flags & (kWrite | kMayReplicate))) return true;
     }
   }
@@ -88,11 +84,7 @@ bool RefusedOnDiskError(const Client& client, const CommandSpec& spec) {
   if (spec.handler == &Ping) return true;
   if (IsExec(spec) && client.in_multi) {
     for (auto& q : client.multi_queue) {
-      if (q.args.empty()) continue;
-      const CommandSpec* c = LookupCommand(q.args[0]);
-      if (c && c->subcommands && q.args.size() >= 2) {
-        if (auto* sub = LookupSubcommand(*c, q.args[1])) c = sub;
-      }
+      const CommandSpec* c = LookupInvocation(q.args);
       if (c && (c->flags & kWrite)) return true;
     }
   }

@@ -1,13 +1,16 @@
 // node/commands/dispatcher_test.cc
 //
 // Unit tests of ResolveCommand, the lookup + arity check that AOF replay and
-// the master's stream run before Dispatcher::Call (which checks nothing).
+// the master's stream run before Dispatcher::Call (which checks nothing), and
+// of LookupInvocation, the lookup alone.
 
 #include "node/commands/dispatcher.h"
 
 #include <doctest/doctest.h>
 
 #include <vector>
+
+#include "node/commands/command_table.h"
 
 namespace node::commands {
 
@@ -57,6 +60,25 @@ TEST_SUITE("commands/dispatcher") {
     CHECK(r.unknown);
     CHECK(r.error == "ERR unknown command 'NOSUCH', with args beginning with: 'a' ");
     CHECK(Resolve({}).unknown);
+  }
+
+  TEST_CASE("LookupInvocation: the subcommand's row, else the command's, no arity check") {
+    std::vector<std::string_view> v = {"config", "GET"};
+    REQUIRE(LookupInvocation(v) != nullptr);
+    CHECK(FullName(*LookupInvocation(v)) == "config|get");
+    std::vector<std::string> queued = {"CLIENT", "kill", "id", "1"};  // as MULTI queues it
+    REQUIRE(LookupInvocation(queued) != nullptr);
+    CHECK(FullName(*LookupInvocation(queued)) == "client|kill");
+    v = {"config", "nosuch"};
+    CHECK(FullName(*LookupInvocation(v)) == "config");
+    v = {"set"};  // too few arguments: still the row
+    CHECK(FullName(*LookupInvocation(v)) == "set");
+    v = {"get", "config"};  // no subcommands: args[1] is a key
+    CHECK(FullName(*LookupInvocation(v)) == "get");
+    v = {"nosuch", "get"};
+    CHECK(LookupInvocation(v) == nullptr);
+    CHECK(LookupInvocation(std::vector<std::string_view>{}) == nullptr);
+    CHECK(LookupInvocation(std::vector<std::string>{}) == nullptr);
   }
 }
 

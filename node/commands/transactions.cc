@@ -78,11 +78,8 @@ namespace {
 
 bool ExecAclDenied(Engine& eng, Client& c, std::span<const std::string_view> args,
                    resp::ReplyBuilder& reply) {
-  const CommandSpec* spec = LookupCommand(args[0]);
+  const CommandSpec* spec = LookupInvocation(args);
   if (!spec) return false;
-  if (spec->subcommands && args.size() >= 2) {
-    if (const CommandSpec* sub = LookupSubcommand(*spec, args[1])) spec = sub;
-  }
   int pos = 0;
   acl::Denied d = AclCheck(eng, c, *spec, args, &pos);
   if (d == acl::Denied::kOk) return false;

@@ -168,10 +168,7 @@ void Server::ConfigureDb(db::Keyspace& ks) {
 void Server::WireEngineHooks() {
   engine_.call_command = [this](commands::Client& c, std::span<const std::string_view> args,
                                 resp::ReplyBuilder& r) {
-    const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
-    if (spec && spec->subcommands && args.size() >= 2) {
-      if (auto* sub = commands::LookupSubcommand(*spec, args[1])) spec = sub;
-    }
+    const commands::CommandSpec* spec = commands::LookupInvocation(args);
     if (!spec) {
       r.Error("ERR unknown command");
       return;
