@@ -179,9 +179,11 @@ class Engine {
   std::map<std::string, std::function<std::string()>> info_sections;
   // Blocks the engine thread (DEBUG SLEEP).
   std::function<void(double seconds)> sleep;
-  // Runs a command as EXEC does (no checks: its arity was checked when it was
-  // queued, or by the script that calls it); set by the server.
-  std::function<void(Client&, std::span<const std::string_view>, resp::ReplyBuilder&)> call_command;
+  // Runs a command as EXEC does (no checks: the caller looked spec up and
+  // checked its arity, at queue time or in the script); set by the server.
+  std::function<void(Client&, const CommandSpec&, std::span<const std::string_view>,
+                     resp::ReplyBuilder&)>
+      call_command;
   // Sends a MONITOR line to every monitor except `from`.
   std::function<void(Client& from, const std::string& line)> feed_monitors;
   // Parks a client whose command called BlockOn (see CommandContext);

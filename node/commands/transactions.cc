@@ -76,9 +76,8 @@ void Discard(CommandContext& ctx) {
 
 namespace {
 
-bool ExecAclDenied(Engine& eng, Client& c, std::span<const std::string_view> args,
-                   resp::ReplyBuilder& reply) {
-  const CommandSpec* spec = LookupInvocation(args);
+bool ExecAclDenied(Engine& eng, Client& c, const CommandSpec* spec,
+                   std::span<const std::string_view> args, resp::ReplyBuilder& reply) {
   if (!spec) return false;
   int pos = 0;
   acl::Denied d = AclCheck(eng, c, *spec, args, &pos);
@@ -118,10 +117,15 @@ void Exec(CommandContext& ctx) {
   c.in_exec = true;
   for (auto& q : queue) {
     std::vector<std::string_view> args(q.args.begin(), q.args.end());
+    const CommandSpec* spec = LookupInvocation(args);  // found when it was queued
     // ACL rules may have changed since the command was queued (Redis
     // checks again at EXEC time).
-    if (c.acl_user && ExecAclDenied(eng, c, args, ctx.reply())) continue;
-    eng.call_command(c, args, ctx.reply());
+    if (c.acl_user && ExecAclDenied(eng, c, spec, args, ctx.reply())) continue;
+    if (!spec) {
+      ctx.reply().Error("ERR unknown command");
+      continue;
+    }
+    eng.call_command(c, *spec, args, ctx.reply());
   }
   c.in_exec = false;
 }

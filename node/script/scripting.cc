@@ -954,20 +954,16 @@ int Scripting::DoCall(lua_State* L, bool raise) {
 
 std::string Scripting::Execute(std::span<const std::string_view> args, std::string* reply) {
   RunState& run = *run_;
-  const commands::CommandSpec* spec = commands::LookupCommand(args[0]);
+  const commands::CommandSpec* spec = commands::LookupInvocation(args);
   auto arity_ok = [&](const commands::CommandSpec& s) {
     int a = s.arity;
     return (a > 0 && static_cast<size_t>(a) == args.size()) ||
            (a < 0 && args.size() >= static_cast<size_t>(-a));
   };
   if (!spec) return "ERR Unknown Redis command called from script";
-  if (spec->subcommands && args.size() >= 2) {
-    const commands::CommandSpec* sub = commands::LookupSubcommand(*spec, args[1]);
-    if (sub) {
-      spec = sub;
-    } else if (!spec->handler) {
-      return "ERR Unknown Redis command called from script";
-    }
+  // A container with no handler of its own and no subcommand by args[1].
+  if (spec->subcommands && args.size() >= 2 && !spec->handler) {
+    return "ERR Unknown Redis command called from script";
   }
   if (!arity_ok(*spec) || (spec->parent && !arity_ok(*spec->parent))) {
     return "ERR Wrong number of args calling Redis command from script";
@@ -1016,7 +1012,7 @@ std::string Scripting::Execute(std::span<const std::string_view> args, std::stri
   resp::ReplyBuilder rb(reply);
   rb.set_protocol(run.lua_resp);
   lua_client_.proto = run.lua_resp;
-  engine_.call_command(lua_client_, v, rb);
+  engine_.call_command(lua_client_, *spec, v, rb);
   return "";
 }
 

@@ -166,15 +166,9 @@ void Server::ConfigureDb(db::Keyspace& ks) {
 }
 
 void Server::WireEngineHooks() {
-  engine_.call_command = [this](commands::Client& c, std::span<const std::string_view> args,
-                                resp::ReplyBuilder& r) {
-    const commands::CommandSpec* spec = commands::LookupInvocation(args);
-    if (!spec) {
-      r.Error("ERR unknown command");
-      return;
-    }
-    dispatcher_.Call(c, *spec, args, r);
-  };
+  engine_.call_command = [this](commands::Client& c, const commands::CommandSpec& spec,
+                                std::span<const std::string_view> args,
+                                resp::ReplyBuilder& r) { dispatcher_.Call(c, spec, args, r); };
   engine_.key_modified = [this](int db, std::string_view key) {
     commands::TouchWatchedKey(engine_, db, key);
     if (engine_.tracking) commands::TrackingInvalidateKey(engine_, key);  // misc
