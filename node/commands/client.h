@@ -21,7 +21,10 @@ namespace node::commands {
 
 enum class ReplyMode { kOn, kOff, kSkipNext, kSkip };
 
+struct CommandSpec;
+
 struct QueuedCommand {
+  const CommandSpec* spec = nullptr;  // its row (the subcommand's), found when queued
   std::vector<std::string> args;
 };
 

@@ -47,11 +47,7 @@ bool ClusterRoute(Engine& eng, Client& c, const CommandSpec& spec,
     if (!c.in_multi) return true;  // EXEC without MULTI: let the handler reply
     for (auto& q : c.multi_queue) {
       std::vector<std::string_view> qa(q.args.begin(), q.args.end());
-      const CommandSpec* qs = LookupCommand(qa[0]);
-      if (qs && qs->subcommands && qa.size() >= 2) {
-        if (auto* sub = LookupSubcommand(*qs, qa[1])) qs = sub;
-      }
-      if (!qs) continue;
+      const CommandSpec* qs = q.spec;
       if (qs->flags & kWrite) any_write = true;
       // Keys point into the queued strings, which outlive this call.
       for (int i : KeyIndexes(*qs, qa)) keys.push_back({qs, q.args[static_cast<size_t>(i)]});

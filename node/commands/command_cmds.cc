@@ -702,11 +702,8 @@ uint32_t VariableKeyFlags(const CommandSpec& c, std::span<const std::string_view
 // COMMAND GETKEYS / GETKEYSANDFLAGS <full-command>
 void GetKeysImpl(CommandContext& ctx, bool with_flags) {
   auto args = ctx.args().subspan(2);
-  const CommandSpec* c = LookupCommand(args[0]);
+  const CommandSpec* c = LookupInvocation(args);
   if (!c) return ctx.reply().Error("ERR Invalid command specified");
-  if (c->subcommands && args.size() >= 2) {
-    if (auto* s = LookupSubcommand(*c, args[1])) c = s;
-  }
   int a = c->arity;
   if ((a > 0 && static_cast<size_t>(a) != args.size()) ||
       (a < 0 && args.size() < static_cast<size_t>(-a))) {

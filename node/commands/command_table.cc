@@ -352,25 +352,12 @@ const CommandSpec* LookupSubcommand(const CommandSpec& parent, std::string_view 
   return nullptr;
 }
 
-namespace {
-const CommandSpec* LookupInvocationOf(std::string_view name, const std::string_view* sub) {
-  const CommandSpec* spec = LookupCommand(name);
-  if (spec && spec->subcommands && sub) {
-    if (const CommandSpec* s = LookupSubcommand(*spec, *sub)) spec = s;
+const CommandSpec* LookupInvocation(std::span<const std::string_view> args) {
+  const CommandSpec* spec = args.empty() ? nullptr : LookupCommand(args[0]);
+  if (spec && spec->subcommands && args.size() >= 2) {
+    if (const CommandSpec* sub = LookupSubcommand(*spec, args[1])) spec = sub;
   }
   return spec;
-}
-}  // namespace
-
-const CommandSpec* LookupInvocation(std::span<const std::string_view> args) {
-  if (args.empty()) return nullptr;
-  return LookupInvocationOf(args[0], args.size() >= 2 ? &args[1] : nullptr);
-}
-
-const CommandSpec* LookupInvocation(const std::vector<std::string>& args) {
-  if (args.empty()) return nullptr;
-  std::string_view sub = args.size() >= 2 ? std::string_view(args[1]) : std::string_view();
-  return LookupInvocationOf(args[0], args.size() >= 2 ? &sub : nullptr);
 }
 
 void ResetCommandStats() {

@@ -8,9 +8,7 @@
 #pragma once
 
 #include <span>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "node/acl/user.h"
 #include "node/commands/command.h"
@@ -28,7 +26,6 @@ const CommandSpec* LookupSubcommand(const CommandSpec& parent, std::string_view 
 // has one named args[1], else the command itself; nullptr when args[0] is
 // unknown (or args is empty). No arity check (see ResolveCommand for that).
 const CommandSpec* LookupInvocation(std::span<const std::string_view> args);
-const CommandSpec* LookupInvocation(const std::vector<std::string>& args);  // a queued command
 
 // Every command and subcommand for ACL rules (ids are CommandSpec::acl_id).
 const acl::Catalog& AclCatalog();

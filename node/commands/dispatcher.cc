@@ -66,8 +66,7 @@ bool ClientPaused(const Engine& engine, const Client& client, const CommandSpec&
   if (spec.flags & (kWrite | kMayReplicate)) return true;
   if (spec.handler == &Exec) {
     for (auto& q : client.multi_queue) {
-      const CommandSpec* c = LookupInvocation(q.args);
-      if (c && (c->flags & (kWrite | kMayReplicate))) return true;
+      if (q.spec->flags & (kWrite | kMayReplicate)) return true;
     }
   }
   return false;
@@ -84,8 +83,7 @@ bool RefusedOnDiskError(const Client& client, const CommandSpec& spec) {
   if (spec.handler == &Ping) return true;
   if (IsExec(spec) && client.in_multi) {
     for (auto& q : client.multi_queue) {
-      const CommandSpec* c = LookupInvocation(q.args);
-      if (c && (c->flags & kWrite)) return true;
+      if (q.spec->flags & kWrite) return true;
     }
   }
   return false;
@@ -107,6 +105,7 @@ void RedactAllAfterSubcommand(std::span<const std::string_view> args, std::vecto
 }
 
 std::vector<int> KeyIndexes(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.getkeys) return spec.getkeys(args);
   std::vector<int> out;
   ForEachKeyIndex(spec, args, [&out](int i, size_t) { out.push_back(i); });
   return out;
@@ -170,6 +169,7 @@ bool Dispatcher::QueueInMulti(Client& client, const CommandSpec& spec,
     return true;
   }
   QueuedCommand q;
+  q.spec = &spec;
   q.args.reserve(args.size());
   for (auto a : args) q.args.emplace_back(a);
   client.multi_queue.push_back(std::move(q));

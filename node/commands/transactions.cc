@@ -76,17 +76,16 @@ void Discard(CommandContext& ctx) {
 
 namespace {
 
-bool ExecAclDenied(Engine& eng, Client& c, const CommandSpec* spec,
+bool ExecAclDenied(Engine& eng, Client& c, const CommandSpec& spec,
                    std::span<const std::string_view> args, resp::ReplyBuilder& reply) {
-  if (!spec) return false;
   int pos = 0;
-  acl::Denied d = AclCheck(eng, c, *spec, args, &pos);
+  acl::Denied d = AclCheck(eng, c, spec, args, &pos);
   if (d == acl::Denied::kOk) return false;
   const char* reason =
       d == acl::Denied::kCommand ? "no permission to execute the command or subcommand"
       : d == acl::Denied::kKey   ? "no permission to touch the specified keys"
                                  : "no permission to access one of the channels used as arguments";
-  AclLogDenied(eng, c, d, acl::LogContext::kMulti, pos, *spec, args);
+  AclLogDenied(eng, c, d, acl::LogContext::kMulti, pos, spec, args);
   reply.Error(std::string("NOPERM ACLs rules changed between the moment the transaction was "
                           "accumulated and the EXEC call. This command is no longer allowed for "
                           "the following reason: ") +
@@ -117,15 +116,10 @@ void Exec(CommandContext& ctx) {
   c.in_exec = true;
   for (auto& q : queue) {
     std::vector<std::string_view> args(q.args.begin(), q.args.end());
-    const CommandSpec* spec = LookupInvocation(args);  // found when it was queued
     // ACL rules may have changed since the command was queued (Redis
     // checks again at EXEC time).
-    if (c.acl_user && ExecAclDenied(eng, c, spec, args, ctx.reply())) continue;
-    if (!spec) {
-      ctx.reply().Error("ERR unknown command");
-      continue;
-    }
-    eng.call_command(c, *spec, args, ctx.reply());
+    if (c.acl_user && ExecAclDenied(eng, c, *q.spec, args, ctx.reply())) continue;
+    eng.call_command(c, *q.spec, args, ctx.reply());
   }
   c.in_exec = false;
 }
